@@ -1,0 +1,140 @@
+/**
+ * Settings: what a user can change, with their defaults. The environment variables of the original
+ * orchestrator map onto these keys (see `ENV_KEYS`); `fixloop.config.json` and the app's settings use
+ * the camelCase names.
+ *
+ * Secrets (API key, GitHub token, webhook URLs) are not part of `Settings`: they travel separately
+ * and the UI only ever sees whether each one is set.
+ */
+import { z } from 'zod'
+
+export const IntegrityPolicy = z.enum(['allow', 'review', 'refuse'])
+export type IntegrityPolicy = z.infer<typeof IntegrityPolicy>
+
+export const WatchBackend = z.enum(['native', 'polling'])
+
+export const CheckCommand = z.object({
+  name: z.string().min(1),
+  /** The command as an argument array; `{files}` expands to the changed files. */
+  command: z.array(z.string().min(1)).min(1),
+})
+export type CheckCommand = z.infer<typeof CheckCommand>
+
+const positiveInt = z.number().int().positive()
+const nonNegative = z.number().nonnegative()
+
+export const Settings = z.object({
+  /** @default 'claude-sonnet-5-5' */
+  model: z.string().min(1).default('claude-sonnet-5-5'),
+  /** Attempts per task. @default 5 */
+  maxRetries: positiveInt.max(20).default(5),
+  /** @default true */
+  autoFix: z.boolean().default(true),
+  /** Seconds of quiet before a batch of changes is handed on. @default 2 */
+  debounceSeconds: nonNegative.max(600).default(2),
+  /** Longest a batch can be held while changes keep coming, in seconds. @default 10 */
+  maxWaitSeconds: nonNegative.max(3600).default(10),
+  /** Failed tasks on one file within the window that open its breaker. @default 3 */
+  breakerThreshold: positiveInt.max(100).default(3),
+  /** Breaker window in seconds. @default 3600 */
+  breakerWindowSeconds: positiveInt.default(3600),
+  /** Files in one batch beyond which it becomes one `batch` task. @default 50 */
+  stormThreshold: positiveInt.default(50),
+  /** Re-runs of a failing check before a fix is tried. @default 2 */
+  flakyReruns: z.number().int().min(0).max(10).default(2),
+  /** Check timeout in seconds. @default 300 */
+  checkTimeoutSeconds: positiveInt.max(24 * 3600).default(300),
+  /** Run the whole suite before a fix can complete. @default true */
+  verifyFullSuite: z.boolean().default(true),
+  /** Extra checks after a fix (typecheck, lint…). @default [] */
+  extraChecks: z.array(CheckCommand).default([]),
+  /** Overrides the detected test command; `{files}` is replaced by the related files. */
+  testCommand: z.array(z.string().min(1)).min(1).nullable().default(null),
+  /** Extra ignore patterns, gitignore syntax. @default [] */
+  ignore: z.array(z.string()).default([]),
+  /** Only these extensions count as changes (e.g. ["ts", "js"]); empty means all. @default [] */
+  watchExtensions: z.array(z.string().regex(/^\.?[A-Za-z0-9]+$/)).default([]),
+  /** @default 'native' (polling is chosen automatically where native watching cannot work) */
+  watchBackend: WatchBackend.default('native'),
+  /** What to do with a fix that edits tests or weakens them. @default 'review' */
+  testIntegrity: IntegrityPolicy.default('review'),
+  /** Tasks run at once on disjoint files. @default 1 */
+  concurrency: positiveInt.max(8).default(1),
+  budgets: z
+    .object({
+      /** USD per attempt. @default 0.5 */
+      attemptUsd: nonNegative.default(0.5),
+      /** USD per task. @default 2 */
+      taskUsd: nonNegative.default(2),
+      /** USD per day. @default 10 */
+      dayUsd: nonNegative.default(10),
+      /** Tokens (input + output) per attempt. @default 200000 */
+      attemptTokens: positiveInt.default(200_000),
+      /** Tokens per task. @default 800000 */
+      taskTokens: positiveInt.default(800_000),
+      /** Tokens per day. @default 4000000 */
+      dayTokens: positiveInt.default(4_000_000),
+    })
+    .prefault({}),
+  escalation: z
+    .object({
+      /** GitHub repository "owner/name" for issues. */
+      githubRepo: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/name')
+        .nullable()
+        .default(null),
+      /** Least minutes between two deliveries to one channel for one fingerprint. @default 60 */
+      rateLimitMinutes: nonNegative.default(60),
+      /** @default ['log', 'desktop', 'github', 'slack', 'email'] */
+      ladder: z
+        .array(z.enum(['log', 'desktop', 'github', 'slack', 'email']))
+        .default(['log', 'desktop', 'github', 'slack', 'email']),
+    })
+    .prefault({}),
+  notifications: z
+    .object({
+      /** Show only escalations as OS notifications. @default false */
+      escalationsOnly: z.boolean().default(false),
+    })
+    .prefault({}),
+})
+export type Settings = z.infer<typeof Settings>
+export type SettingsInput = z.input<typeof Settings>
+
+export const DEFAULT_SETTINGS: Settings = Settings.parse({})
+
+/** A partial update of settings, validated against the same rules. */
+export const SettingsPatch = Settings.partial()
+export type SettingsPatch = z.infer<typeof SettingsPatch>
+
+export const SecretName = z.enum([
+  'anthropicApiKey',
+  'githubToken',
+  'slackWebhookUrl',
+  'emailWebhookUrl',
+])
+export type SecretName = z.infer<typeof SecretName>
+
+/** What the UI may know of secrets: whether each is set. */
+export const SecretStatus = z.record(SecretName, z.boolean())
+export type SecretStatus = z.infer<typeof SecretStatus>
+
+/** Environment variables of the original orchestrator and the setting each one feeds. */
+export const ENV_KEYS = {
+  ANTHROPIC_API_KEY: 'secret:anthropicApiKey',
+  PROJECT_ROOT: 'projectRoot',
+  STATE_FILE: 'stateFile',
+  LOCK_FILE: 'lockFile',
+  CLAUDE_MODEL: 'model',
+  MAX_RETRIES: 'maxRetries',
+  AUTO_FIX_ENABLED: 'autoFix',
+  FILE_WATCH_DEBOUNCE_SECONDS: 'debounceSeconds',
+  CIRCUIT_BREAKER_THRESHOLD: 'breakerThreshold',
+  CIRCUIT_BREAKER_WINDOW: 'breakerWindowSeconds',
+  WATCH_EXTENSIONS: 'watchExtensions',
+  GITHUB_TOKEN: 'secret:githubToken',
+  GITHUB_REPO: 'escalation.githubRepo',
+  SLACK_WEBHOOK_URL: 'secret:slackWebhookUrl',
+  EMAIL_WEBHOOK_URL: 'secret:emailWebhookUrl',
+} as const
