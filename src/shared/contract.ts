@@ -13,6 +13,10 @@ import {
   Task,
 } from './domain'
 import { SecretName, SecretStatus, Settings, SettingsPatch } from './settings'
+import type { CommandName, EventName } from './channels'
+
+export { COMMAND_NAMES, EVENT_NAMES, ipcChannel } from './channels'
+export type { CommandName, EventName } from './channels'
 
 const none = z.object({}).strict()
 const byId = z.object({ id: z.string().min(1).max(200) }).strict()
@@ -21,13 +25,27 @@ const ok = z.object({ ok: z.literal(true) })
 export const SettingsView = z.object({ settings: Settings, secrets: SecretStatus })
 export type SettingsView = z.infer<typeof SettingsView>
 
-function command<A extends z.ZodType, R extends z.ZodType>(args: A, result: R, doc: string) {
+interface CommandSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  args: A
+  result: R
+  doc: string
+}
+
+function command<A extends z.ZodType, R extends z.ZodType>(
+  args: A,
+  result: R,
+  doc: string,
+): CommandSpec<A, R> {
   return { args, result, doc }
 }
 
 export const commands = {
   getSnapshot: command(none, EngineSnapshot, 'The whole engine state the UI shows.'),
-  getTask: command(byId, Task.nullable(), 'One task with its attempts, plan, diff and escalations.'),
+  getTask: command(
+    byId,
+    Task.nullable(),
+    'One task with its attempts, plan, diff and escalations.',
+  ),
   getLog: command(
     z
       .object({
@@ -79,14 +97,11 @@ export const commands = {
     EscalationRecord,
     'Send a test message through one escalation channel.',
   ),
-} as const
+} as const satisfies Record<CommandName, CommandSpec>
 
 export type Commands = typeof commands
-export type CommandName = keyof Commands
 export type CommandArgs<K extends CommandName> = z.input<Commands[K]['args']>
 export type CommandResult<K extends CommandName> = z.infer<Commands[K]['result']>
-
-export const COMMAND_NAMES = Object.keys(commands) as CommandName[]
 
 export const events = {
   snapshot: EngineSnapshot,
@@ -100,13 +115,10 @@ export const events = {
     body: z.string(),
     taskId: z.string().nullable(),
   }),
-} as const
+} as const satisfies Record<EventName, z.ZodType>
 
 export type Events = typeof events
-export type EventName = keyof Events
 export type EventPayload<K extends EventName> = z.infer<Events[K]>
-
-export const EVENT_NAMES = Object.keys(events) as EventName[]
 
 /** An error as it crosses a bridge: a code the UI can act on and a message a person can read. */
 export const BridgeError = z.object({
@@ -116,20 +128,13 @@ export const BridgeError = z.object({
 export type BridgeError = z.infer<typeof BridgeError>
 
 export type CommandOutcome<K extends CommandName> =
-  | { ok: true; value: CommandResult<K> }
-  | { ok: false; error: BridgeError }
+  { ok: true; value: CommandResult<K> } | { ok: false; error: BridgeError }
 
 /** The API the renderer sees, whichever bridge carries it (Electron preload or WebSocket). */
 export type FixloopApi = {
   [K in CommandName]: (args: CommandArgs<K>) => Promise<CommandOutcome<K>>
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
-}
-
-/** IPC channel names, derived from the maps. */
-export const ipcChannel = {
-  command: (name: CommandName) => `fixloop:cmd:${name}`,
-  event: (name: EventName) => `fixloop:evt:${name}`,
 }
 
 /** The engine-side implementation of the commands, which each adapter calls. */

@@ -6,6 +6,7 @@ import {
   Settings,
   SettingsPatch,
   commands,
+  events,
   ipcChannel,
 } from '../../src/shared'
 
@@ -20,7 +21,10 @@ describe('the contract', () => {
   })
 
   it('derives one distinct IPC channel per command and per event', () => {
-    const channels = [...COMMAND_NAMES.map(ipcChannel.command), ...EVENT_NAMES.map(ipcChannel.event)]
+    const channels = [
+      ...COMMAND_NAMES.map(ipcChannel.command),
+      ...EVENT_NAMES.map(ipcChannel.event),
+    ]
     expect(new Set(channels).size).toBe(channels.length)
   })
 
@@ -43,5 +47,12 @@ describe('the contract', () => {
     expect(r.success).toBe(false)
     expect(r.error?.issues[0]?.path).toEqual(['maxRetries'])
     expect(Settings.safeParse({ escalation: { githubRepo: 'not a repo' } }).success).toBe(false)
+  })
+})
+
+describe('the channel list', () => {
+  it('names exactly the commands and events the schemas declare', () => {
+    expect([...COMMAND_NAMES].sort()).toEqual(Object.keys(commands).sort())
+    expect([...EVENT_NAMES].sort()).toEqual(Object.keys(events).sort())
   })
 })
