@@ -3,7 +3,7 @@
  * lives in src/main/core; this file and src/main/app only pass paths, windows and notifications.
  */
 import { join } from 'node:path'
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron'
 import { app, Menu, Tray, nativeImage } from 'electron'
 import { createDashboardWindow } from './app/window'
 import { setupHardening } from './app/hardening'
