@@ -1,0 +1,5 @@
+export { startDashboardServer } from './server'
+export type { DashboardServer, DashboardServerOptions } from './server'
+export { builtRendererDir } from './renderer-dir'
+export { WS_PATH } from './protocol'
+export type { CommandReply, CommandRequest, EventFrame } from './protocol'
