@@ -1,0 +1,33 @@
+/** Related-check selection and the check runner: the engine's judge. */
+export { detectRunner } from './detect-runner'
+export type { DetectOptions } from './detect-runner'
+export { CheckSetupError } from './errors'
+export type { CheckSetupCode } from './errors'
+export { checksHealth } from './health'
+export type { ChecksHealth } from './health'
+export {
+  planExtraChecks,
+  planNamedChecks,
+  planRelatedChecks,
+  planRerun,
+  planSuiteCheck,
+  planTestFilesCheck,
+} from './plan-checks'
+export type { PlanOptions, RelatedPlan } from './plan-checks'
+export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, executeCheck, runCheck } from './run-check'
+export type { RunCheckOptions } from './run-check'
+export { runDetection } from './detection'
+export type { DetectionOptions, DetectionResult, DetectionVerdict } from './detection'
+export { runVerification } from './verification'
+export type { VerificationOptions, VerificationResult } from './verification'
+export type { RingOptions } from './related-run'
+export { parseCmdShim, resolveExecutable } from './resolve-bin'
+export { REPORT_PLACEHOLDER, WHOLE_SUITE } from './types'
+export type {
+  CheckEvent,
+  CheckExecution,
+  PlannedCheck,
+  ReportFormat,
+  RunnerInfo,
+  RunnerKind,
+} from './types'

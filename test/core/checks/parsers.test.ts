@@ -1,0 +1,175 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseJestJson } from '../../../src/main/core/checks/parse-jest-json'
+import { parseNodeTap } from '../../../src/main/core/checks/parse-node-tap'
+import { parseText } from '../../../src/main/core/checks/parse-text'
+import { REPO_ROOT, tempDir } from './fixtures'
+
+/** A node:test file with the shapes the TAP parser must tell apart. */
+const NODE_TESTS = `
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+describe('outer', () => {
+  describe('inner', () => {
+    test('deep # with hash', () => assert.equal(1, 2))
+    test('passes', () => {})
+  })
+})
+test('throws', () => { throw new Error('boom\\nsecond line') })
+test('skipped', { skip: true }, () => { throw new Error('x') })
+test('todo', { todo: true }, () => { throw new Error('x') })
+`
+
+/** This process's env minus what vitest sets for its workers, which node's runner would obey. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' }
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(VITEST|NODE_TEST_CONTEXT)/.test(k)) env[k] = v
+  return env
+}
+
+/** Runs node's real test runner over the files and returns [tap, spec] output. */
+function runNodeTests(files: Record<string, string>): { root: string; tap: string; spec: string } {
+  const root = tempDir()
+  writeFileSync(path.join(root, 'package.json'), '{"type":"module"}')
+  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(root, name), body)
+  const names = Object.keys(files).map((n) => `./${n}`)
+  const run = (reporter: string) => {
+    try {
+      return execFileSync(process.execPath, ['--test', `--test-reporter=${reporter}`, ...names], {
+        cwd: root,
+        encoding: 'utf8',
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    } catch (error) {
+      return (error as { stdout: string }).stdout
+    }
+  }
+  return { root, tap: run('tap'), spec: run('spec') }
+}
+
+describe('parseNodeTap', () => {
+  it("reads leaf failures of node's real TAP output with suite paths, files and messages", () => {
+    const { root, tap } = runNodeTests({
+      'a.test.js': NODE_TESTS,
+      'crash.test.js': "throw new Error('at load')\n",
+    })
+    const failures = parseNodeTap(tap, root).failures
+    expect(failures.map((f) => [f.name, f.file]).sort()).toEqual([
+      ['crash.test.js', 'crash.test.js'],
+      ['outer > inner > deep # with hash', 'a.test.js'],
+      ['throws', 'a.test.js'],
+    ])
+    const byName = Object.fromEntries(failures.map((f) => [f.name, f.message]))
+    expect(byName['outer > inner > deep # with hash']).toMatch(
+      /AssertionError: Expected values to be strictly equal[\s\S]*expected: 2\nactual: 1/,
+    )
+    expect(byName.throws).toMatch(/^boom\nsecond line/)
+    // A file that crashed before any test ran: its stderr is the message.
+    expect(byName['crash.test.js']).toContain('Error: at load')
+  })
+
+  it('finds nothing in a green run', () => {
+    const { root, tap } = runNodeTests({
+      'ok.test.js': "import { test } from 'node:test'\ntest('fine', () => {})\n",
+    })
+    expect(parseNodeTap(tap, root).failures).toEqual([])
+  })
+})
+
+describe('parseJestJson', () => {
+  it('reads failing assertions and files that failed to run from a jest report', () => {
+    const report = readFileSync(
+      path.join(REPO_ROOT, 'test/fixtures/checks/reports/jest-report.json'),
+      'utf8',
+    )
+    const parsed = parseJestJson(report, '/proj')
+    expect(parsed.testFiles).toEqual(['src/cart.test.js', 'src/broken.test.js'])
+    expect(parsed.failures).toEqual([
+      {
+        name: 'cart > totals > sums prices',
+        file: 'src/cart.test.js',
+        message: expect.stringContaining('Received: 3.2'),
+      },
+      {
+        name: 'src/broken.test.js',
+        file: 'src/broken.test.js',
+        message: expect.stringContaining("Cannot find module './missing'"),
+      },
+    ])
+  })
+
+  it('refuses JSON that is not a report', () => {
+    expect(() => parseJestJson('{"a":1}', '/proj')).toThrow(SyntaxError)
+  })
+})
+
+describe('parseText', () => {
+  it("reads node's spec reporter, once per failing test, with the file from its summary", () => {
+    const { root, spec } = runNodeTests({ 'a.test.js': NODE_TESTS })
+    const failures = parseText(spec, root)
+    expect(failures.map((f) => f.name)).toEqual(['deep # with hash', 'throws'])
+    expect(failures.map((f) => f.file)).toEqual(['a.test.js', 'a.test.js'])
+    expect(failures[0]?.message).toContain('Expected values to be strictly equal')
+  })
+
+  it('reads TAP when the output is TAP', () => {
+    const { root, tap } = runNodeTests({ 'a.test.js': NODE_TESTS })
+    expect(parseText(tap, root).map((f) => f.name)).toEqual([
+      'outer > inner > deep # with hash',
+      'throws',
+    ])
+  })
+
+  it("reads tsc's errors", () => {
+    const root = tempDir()
+    writeFileSync(path.join(root, 'bad.ts'), 'export const n: number = "text"\n')
+    let out = ''
+    try {
+      execFileSync(
+        path.join(REPO_ROOT, 'node_modules/.bin/tsc'),
+        ['--noEmit', '--strict', 'bad.ts'],
+        { cwd: root, encoding: 'utf8' },
+      )
+    } catch (error) {
+      out = (error as { stdout: string }).stdout
+    }
+    expect(parseText(out, root)).toEqual([
+      {
+        name: 'TS2322 bad.ts:1',
+        file: 'bad.ts',
+        message: "Type 'string' is not assignable to type 'number'.",
+      },
+    ])
+  })
+
+  it("reads ESLint's stylish format and jest's default reporter", () => {
+    const eslint = [
+      '',
+      '/proj/src/a.ts',
+      "  3:7  error  'x' is assigned a value but never used  no-unused-vars",
+      '',
+      '✖ 1 problem (1 error, 0 warnings)',
+    ].join('\n')
+    expect(parseText(eslint, '/proj')).toEqual([
+      {
+        name: 'no-unused-vars src/a.ts:3',
+        file: 'src/a.ts',
+        message: "'x' is assigned a value but never used",
+      },
+    ])
+    const jest = [
+      'FAIL src/cart.test.js',
+      '  ● cart › totals',
+      '',
+      '    expect(received).toBe(expected)',
+    ].join('\n')
+    expect(parseText(jest, '/proj').map((f) => f.name)).toEqual([
+      'src/cart.test.js',
+      'cart > totals',
+    ])
+  })
+})

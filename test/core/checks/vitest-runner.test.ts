@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { detectRunner } from '../../../src/main/core/checks/detect-runner'
+import { runDetection } from '../../../src/main/core/checks/detection'
+import { planRelatedChecks } from '../../../src/main/core/checks/plan-checks'
+import { edit, fixtureProject } from './fixtures'
+
+// A temp copy of the fixture with the repository's node_modules linked in: the project's own
+// `node_modules/.bin/vitest` is found by the normal detection, and `import 'vitest'` resolves.
+describe('vitest projects', () => {
+  it('detects vitest and keeps the script’s --config', () => {
+    const root = fixtureProject('vitest-basic', { linkNodeModules: true })
+    const runner = detectRunner(root, { testCommand: null })
+    expect(runner.kind).toBe('vitest')
+    expect(runner.exec).toEqual([path.join(root, 'node_modules/.bin/vitest')])
+    expect(runner.options).toEqual(['--config', 'vitest.config.mjs'])
+    const plan = planRelatedChecks(root, runner, ['src/money.js'])
+    expect(plan.checks[0]?.command.slice(1, 3)).toEqual(['related', '--run'])
+    expect(plan.selection).toEqual([])
+  })
+
+  it('selects tests through the module graph and parses the JSON report', async () => {
+    const root = fixtureProject('vitest-basic', { linkNodeModules: true })
+    edit(
+      root,
+      'src/money.js',
+      'Math.round(n * 100) / 100',
+      '(n < 100 ? 1 : 0) + Math.round(n * 100) / 100',
+    )
+    const runner = detectRunner(root, { testCommand: null })
+    const result = await runDetection(runner, ['src/money.js'], { settings: { flakyReruns: 1 } })
+    // cart.test.js reaches money.js through cart.js; neither test is named after money.js.
+    expect(result.selection.sort((a, b) => a.file.localeCompare(b.file))).toEqual([
+      { file: 'src/cart.test.js', reason: 'graph', because: 'src/money.js' },
+      { file: 'src/pricing.test.js', reason: 'graph', because: 'src/money.js' },
+    ])
+    expect(result.verdict).toBe('red')
+    expect(result.checks[0]?.failures).toEqual([
+      {
+        name: 'cart > totals items',
+        file: 'src/cart.test.js',
+        message: expect.stringContaining('expected 4.3 to be 3.3'),
+      },
+    ])
+    // The re-run takes only the failing file, not the whole related set.
+    expect(result.reruns[0]?.command.filter((a) => a.endsWith('.test.js'))).toEqual([
+      'src/cart.test.js',
+    ])
+    // vitest's cache stays in the copy (vitest.config.mjs), not in the shared node_modules.
+    expect(existsSync(path.join(root, '.vitest-cache'))).toBe(true)
+  })
+
+  it('falls back to the whole suite when the graph finds no test for the change', async () => {
+    const root = fixtureProject('vitest-basic', { linkNodeModules: true })
+    const runner = detectRunner(root, { testCommand: null })
+    const result = await runDetection(runner, ['src/banner.js'])
+    expect(result.verdict).toBe('green')
+    expect(result.selection).toEqual([{ file: '*', reason: 'fallback' }])
+    expect(result.checks).toHaveLength(1)
+    expect(result.checks[0]?.command).toContain('run')
+    expect(result.checks[0]?.output).toMatch(/Test Files\s+3 passed/)
+  })
+})
