@@ -5,7 +5,6 @@ import {
   addUsage,
   costOf,
   priceFor,
-  totalTokens,
   usageFromResponse,
 } from '../../../src/main/core/claude/pricing'
 
@@ -99,17 +98,5 @@ describe('usage', () => {
     expect(many.inputTokens).toBe(1000)
     expect(many.costUsd).toBe(0.012)
     expect(addUsage()).toEqual(EMPTY_USAGE)
-  })
-
-  it('counts every token kind toward token budgets', () => {
-    expect(
-      totalTokens({
-        ...EMPTY_USAGE,
-        inputTokens: 1,
-        outputTokens: 2,
-        cacheCreationInputTokens: 3,
-        cacheReadInputTokens: 4,
-      }),
-    ).toBe(10)
   })
 })

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CheckResult, Plan } from '../../../src/shared/domain'
 import { createClaudeClient, type ClaudeClient } from '../../../src/main/core/claude/client'
 import { ClaudeAuthError, pausesAutoFix } from '../../../src/main/core/claude/errors'
+import { createSandboxedEditor } from '../../../src/main/core/fix/editor'
 import type { EditorResult, EditorTool, EditorWrite } from '../../../src/main/core/fix/editor-types'
 import {
   EDITOR_TOOL_NAME,
@@ -12,6 +13,7 @@ import {
   type FixAttemptInput,
   type FixerOptions,
 } from '../../../src/main/core/fix/fixer'
+import { Journal } from '../../../src/main/core/fix/journal'
 import { contentHash } from '../../../src/main/core/util/hash'
 import {
   callTools,
@@ -405,5 +407,30 @@ describe('runFixAttempt', () => {
     const result = await run()
 
     expect(result).toMatchObject({ stopReason: 'refusal', detail: 'I cannot help with that.' })
+  })
+
+  it('applies the fix for real through the sandboxed editor, refusing protected paths, and rolls back', async () => {
+    await mkdir(join(root, '.git'))
+    await writeFile(join(root, '.git/config'), '[core]\n')
+    const journal = await Journal.open(root, 'task_fixer_it')
+    const sandboxed = createSandboxedEditor({ root, journal })
+    api.enqueue(
+      callTools(toolUse({ command: 'create', path: '.git/config', file_text: 'pwned' })),
+      callTools(fix()),
+      say('Fixed add().'),
+    )
+
+    const result = await run({ editor: sandboxed })
+
+    expect(result.stopReason).toBe('end_turn')
+    const refused = toolResults(api.messageBodies()[1])[0]
+    expect(refused?.is_error).toBe(true)
+    expect(await readFile(join(root, '.git/config'), 'utf8')).toBe('[core]\n')
+    expect(await readFile(join(root, 'src/math.ts'), 'utf8')).toContain('return a + b')
+    expect(sandboxed.writes().map((w) => w.path)).toEqual(['src/math.ts'])
+
+    const report = await journal.rollback()
+    expect(report.ok).toBe(true)
+    expect(await readFile(join(root, 'src/math.ts'), 'utf8')).toBe(BROKEN)
   })
 })

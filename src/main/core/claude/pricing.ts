@@ -163,19 +163,6 @@ export function addUsage(...usages: ReadonlyArray<Usage>): Usage {
   return total
 }
 
-/**
- * Every token the model processed: input, cache writes, cache reads and output. Token budgets count
- * this (not just uncached input), so a long tool loop cannot hide behind cheap cache reads.
- */
-export function totalTokens(usage: Usage): number {
-  return (
-    usage.inputTokens +
-    usage.outputTokens +
-    usage.cacheCreationInputTokens +
-    usage.cacheReadInputTokens
-  )
-}
-
 function count(value: number | null | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
 }

@@ -21,7 +21,8 @@ import { EMPTY_USAGE, type CheckResult, type Plan, type Usage } from '../../../s
 import { systemBlock, withMovingBreakpoint } from '../claude/cache-control'
 import type { ClaudeClient } from '../claude/client'
 import { ClaudeAbortError } from '../claude/errors'
-import { addUsage, totalTokens } from '../claude/pricing'
+import { addUsage } from '../claude/pricing'
+import { budgetTokens } from './budget'
 import type { EditorTool } from './editor-types'
 import {
   DEFAULT_PROMPT_LIMITS,
@@ -82,7 +83,10 @@ export interface FixerOptions {
   editor: EditorTool
   /** Requests per attempt. @default 25 */
   maxTurns?: number
-  /** Tokens per attempt, every kind counted (see `totalTokens`). @default 200000 */
+  /**
+   * Tokens per attempt, counted as budgets count them (`budgetTokens`: input, cache writes and
+   * output; cache reads are left out). @default 200000 (the attemptTokens budget's default)
+   */
   maxTokens?: number
   /** `max_tokens` of each response. @default 8192 */
   maxOutputTokens?: number
@@ -151,8 +155,8 @@ export async function runFixAttempt(
     if (signal?.aborted) return result('aborted', { detail: 'aborted before the next request' })
     if (budgetStop !== null) return result('budget', { detail: budgetStop })
     if (turns >= maxTurns) return result('max_turns', { detail: `stopped after ${turns} requests` })
-    if (totalTokens(usage) >= maxTokens) {
-      return result('max_tokens', { detail: `used ${totalTokens(usage)} of ${maxTokens} tokens` })
+    if (budgetTokens(usage) >= maxTokens) {
+      return result('max_tokens', { detail: `used ${budgetTokens(usage)} of ${maxTokens} tokens` })
     }
 
     let message: Message
