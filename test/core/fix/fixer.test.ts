@@ -401,6 +401,17 @@ describe('runFixAttempt', () => {
     expect(third?.messages.at(-1)?.role).toBe('assistant')
   })
 
+  it('sends thinking blocks back unchanged with the tool results', async () => {
+    const thinking = { type: 'thinking' as const, thinking: 'add() uses -', signature: 'sig-123' }
+    api.enqueue(message([thinking, fix()], { stopReason: 'tool_use' }), say('Done.'))
+
+    await run()
+
+    const assistant = api.messageBodies()[1]?.messages.at(-2)
+    expect(assistant?.role).toBe('assistant')
+    expect((assistant?.content as unknown[])[0]).toEqual(thinking)
+  })
+
   it('reports a refusal', async () => {
     api.enqueue(message([text('I cannot help with that.')], { stopReason: 'refusal' }))
 

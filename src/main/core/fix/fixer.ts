@@ -9,8 +9,6 @@
  * failing output, sources) is cached, so attempts 2..n and later turns read it from the cache.
  */
 import type {
-  ContentBlock,
-  ContentBlockParam,
   Message,
   MessageParam,
   ToolResultBlockParam,
@@ -20,6 +18,7 @@ import type {
 import { EMPTY_USAGE, type CheckResult, type Plan, type Usage } from '../../../shared/domain'
 import { systemBlock, withMovingBreakpoint } from '../claude/cache-control'
 import type { ClaudeClient } from '../claude/client'
+import { textOf, toParams } from '../claude/content'
 import { ClaudeAbortError } from '../claude/errors'
 import { addUsage } from '../claude/pricing'
 import { budgetTokens } from './budget'
@@ -281,43 +280,6 @@ function renderAttempt(input: FixAttemptInput, limits: PromptLimits): string {
   ]
     .filter(Boolean)
     .join('\n\n')
-}
-
-/**
- * Response blocks as request blocks. Thinking blocks go back unchanged (the API ties them to the
- * conversation); fields only responses carry (citations, caller) are dropped.
- */
-function toParams(content: ReadonlyArray<ContentBlock>): ContentBlockParam[] {
-  const out: ContentBlockParam[] = []
-  for (const block of content) {
-    switch (block.type) {
-      case 'text':
-        out.push({ type: 'text', text: block.text })
-        break
-      case 'tool_use':
-        out.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input })
-        break
-      case 'thinking':
-        out.push({ type: 'thinking', thinking: block.thinking, signature: block.signature })
-        break
-      case 'redacted_thinking':
-        out.push({ type: 'redacted_thinking', data: block.data })
-        break
-      default:
-        // Server-tool blocks never appear: we offer no server tools.
-        break
-    }
-  }
-  return out
-}
-
-function textOf(content: ReadonlyArray<ContentBlock>): string | null {
-  const text = content
-    .filter((block) => block.type === 'text')
-    .map((block) => (block as { text: string }).text)
-    .join('\n')
-    .trim()
-  return text || null
 }
 
 function field(input: unknown, key: string): string | null {
