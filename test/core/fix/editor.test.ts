@@ -3,6 +3,7 @@ import {
   mkdir,
   mkdtemp,
   readFile,
+  readdir,
   realpath,
   rm,
   stat,
@@ -392,6 +393,9 @@ describe('create', () => {
     ])
     expect(registered).toEqual([[abs, contentHash('export const x = 1\n')]])
     expect(journal.paths()).toEqual(['src/new/dir/thing.js'])
+    // The write went through a temp file in .fixloop/tmp: nothing is left beside the target.
+    expect(await readdir(join(root, 'src', 'new', 'dir'))).toEqual(['thing.js'])
+    expect(await readdir(join(root, '.fixloop', 'tmp'))).toEqual([])
   })
 
   it('overwrites an existing text file, keeping its permission bits', async () => {

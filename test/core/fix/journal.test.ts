@@ -18,6 +18,7 @@ import {
   ABSENT_FILE_HASH,
   Journal,
   journalFile,
+  siblingTempPathFor,
   tempPathFor,
 } from '../../../src/main/core/fix/journal'
 import { contentHash } from '../../../src/main/core/util/hash'
@@ -136,7 +137,8 @@ describe('rollback', () => {
       before: Buffer.from('export const a = 1\n'),
       after: 'x',
     })
-    await writeFile(tempPathFor(join(root, 'src', 'a.ts'), 'task_crash'), 'x')
+    await writeFile(tempPathFor(root, 'task_crash', 'src/a.ts'), 'x')
+    await writeFile(siblingTempPathFor(join(root, 'src', 'a.ts'), 'task_crash'), 'x')
     await journal.record({ path: 'src/e.ts', before: null, after: 'e' })
     const open = await Journal.listOpen(root)
     expect(open.map((j) => [j.taskId, j.paths])).toEqual([['task_crash', ['src/a.ts', 'src/e.ts']]])
@@ -144,6 +146,7 @@ describe('rollback', () => {
     expect(report).toMatchObject({ ok: true, unchanged: ['src/e.ts', 'src/a.ts'] })
     expect(await treeHash(root)).toBe(before)
     expect(await Journal.listOpen(root)).toEqual([])
+    expect(await readdir(join(root, '.fixloop', 'tmp'))).toEqual([])
   })
 })
 

@@ -11,7 +11,13 @@ import { lstat, mkdir, readFile, readdir, realpath } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { contentHash } from '../util/hash'
 import type { EditorResult, EditorTool, EditorWrite, OwnWriteRegistry } from './editor-types'
-import { type Journal, atomicWriteFile, decodeUtf8, tempPathFor } from './journal'
+import {
+  type Journal,
+  atomicWriteFile,
+  decodeUtf8,
+  siblingTempPathFor,
+  tempPathFor,
+} from './journal'
 import { LISTING_SKIPPED_DIRS, isCaseInsensitiveFs, protectedReason } from './protected-paths'
 
 export interface SandboxedEditorOptions {
@@ -90,7 +96,11 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
     } else {
       rel = inside(root, resolve(root, path))
     }
-    if (rel === null) throw new Refusal(`${path} is outside the project root; refused.`)
+    if (rel === null) {
+      throw new Refusal(
+        `${path} is outside the project root; refused. Use a path relative to the project root.`,
+      )
+    }
     const parts = rel === '' ? [] : rel.split(sep)
     const posix = parts.join('/')
     const reason = protectedReason(posix, { caseInsensitive })
@@ -200,7 +210,8 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
     }
     await atomicWriteFile(target.abs, after, {
       mode: target.mode,
-      tempPath: tempPathFor(target.abs, journal.taskId),
+      tempPath: tempPathFor(journal.root, journal.taskId, target.rel),
+      fallbackTempPath: siblingTempPathFor(target.abs, journal.taskId),
     })
     const beforeText = before === null ? null : (decodeUtf8(before) ?? '')
     done.push({

@@ -21,7 +21,7 @@ import {
 import { basename, dirname, join } from 'node:path'
 import { z } from 'zod'
 import type { FileEdit } from '../../../shared/domain'
-import { type Clock, isoNow } from '../util/clock'
+import { type Clock, isoNow, sleep } from '../util/clock'
 import { contentHash } from '../util/hash'
 import type { OwnWriteRegistry } from './editor-types'
 import { unifiedDiff } from './diff'
@@ -377,7 +377,8 @@ export class Journal {
     for (const f of [...this.data.files].reverse()) {
       const abs = join(this.root, f.path)
       try {
-        await removeIfPresent(tempPathFor(abs, this.taskId))
+        await removeIfPresent(tempPathFor(this.root, this.taskId, f.path))
+        await removeIfPresent(siblingTempPathFor(abs, this.taskId))
         const now = await currentHash(abs)
         const original = f.hashBefore ?? ABSENT_FILE_HASH
         if (now === original) {
@@ -402,7 +403,8 @@ export class Journal {
           this.options.ownWrites?.register(abs, f.hashBefore)
           await atomicWriteFile(abs, originalBytes(f), {
             mode: f.modeBefore,
-            tempPath: tempPathFor(abs, this.taskId),
+            tempPath: tempPathFor(this.root, this.taskId, f.path),
+            fallbackTempPath: siblingTempPathFor(abs, this.taskId),
           })
           report.restored.push(f.path)
         }
@@ -437,6 +439,7 @@ export class Journal {
     const dir = journalDir(this.root)
     await ensureStateDir(this.root)
     await mkdir(dir, { recursive: true })
+    await mkdir(join(this.root, '.fixloop', 'tmp'), { recursive: true })
     await atomicWriteFile(journalFile(this.root, this.taskId), JSON.stringify(this.data), {
       syncDir: true,
     })
@@ -451,8 +454,17 @@ export class Journal {
   }
 }
 
-/** The temp file a write to `absolutePath` goes through, named per task so rollback can sweep it. */
-export function tempPathFor(absolutePath: string, taskId: string): string {
+/**
+ * The temp file a write of `relativePath` goes through: inside `.fixloop/tmp`, which the watcher
+ * already ignores, so a write shows up as one change of the target and nothing else. Named per task
+ * and path so a rollback after a crash can sweep it.
+ */
+export function tempPathFor(root: string, taskId: string, relativePath: string): string {
+  return join(root, '.fixloop', 'tmp', `${taskId}-${contentHash(relativePath).slice(0, 16)}.tmp`)
+}
+
+/** The fallback temp beside the target, used when `.fixloop` is on another file system. */
+export function siblingTempPathFor(absolutePath: string, taskId: string): string {
   return join(dirname(absolutePath), `.${basename(absolutePath)}.fixloop-${taskId}.tmp`)
 }
 
@@ -461,6 +473,8 @@ export interface AtomicWriteOptions {
   mode?: number | null
   /** @default a random sibling name */
   tempPath?: string
+  /** Where to write instead when `tempPath` is on another file system (EXDEV). @default none */
+  fallbackTempPath?: string
   /** Also fsync the directory, so the rename itself survives a power cut. @default false */
   syncDir?: boolean
 }
@@ -488,13 +502,36 @@ export async function atomicWriteFile(
   }
   await handle.close()
   try {
-    await rename(temp, path)
+    await renameWithRetry(temp, path)
   } catch (error) {
     await removeIfPresent(temp)
+    if (isCode(error, 'EXDEV') && options.fallbackTempPath) {
+      return atomicWriteFile(path, data, {
+        ...options,
+        tempPath: options.fallbackTempPath,
+        fallbackTempPath: undefined,
+      })
+    }
     throw error
   }
   if (options.syncDir) await syncDirectory(dirname(path))
 }
+
+/** Windows refuses a rename while a scanner or an editor holds the file for a moment; wait it out. */
+async function renameWithRetry(from: string, to: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await rename(from, to)
+    } catch (error) {
+      const transient = process.platform === 'win32' && isCode(error, 'EPERM', 'EACCES', 'EBUSY')
+      if (!transient || attempt >= 8) throw error
+      await sleep(10 * 2 ** Math.min(attempt, 5))
+    }
+  }
+}
+
+const isCode = (error: unknown, ...codes: string[]) =>
+  codes.includes(String((error as NodeJS.ErrnoException)?.code))
 
 async function syncDirectory(dir: string) {
   // Windows cannot open a directory for fsync; the rename is as durable as that platform allows.
