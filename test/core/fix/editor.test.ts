@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createSandboxedEditor } from '../../../src/main/core/fix/editor'
 import type { EditorTool } from '../../../src/main/core/fix/editor-types'
 import { Journal } from '../../../src/main/core/fix/journal'
+import { isCaseInsensitiveFs } from '../../../src/main/core/fix/protected-paths'
 import { contentHash } from '../../../src/main/core/util/hash'
 import { treeHash } from './tree-hash'
 
@@ -147,6 +148,15 @@ describe('protected paths', () => {
       expect(result.isError, path).toBe(true)
       expect(result.content).toMatch(/protected/)
     }
+  })
+
+  it('detects whether the file system folds case', async () => {
+    await writeFile(join(root, 'Probe.txt'), 'x')
+    const folds = await stat(join(root, 'PROBE.TXT')).then(
+      () => true,
+      () => false,
+    )
+    expect(isCaseInsensitiveFs(root)).toBe(folds)
   })
 
   it('applies an extra isProtected rule', async () => {
@@ -531,6 +541,17 @@ describe('writes and the journal', () => {
       { command: 'str_replace', path: 'x.txt', old_str: 'x', new_str: 'y' },
       /could not be journalled, so x\.txt was not changed: .* is completed/,
     )
+  })
+
+  it('makes no write, and remembers none, when the journal cannot be written', async () => {
+    await mkdir(join(root, '.fixloop'))
+    await writeFile(join(root, '.fixloop', 'journal'), 'not a directory')
+    await refused(
+      { command: 'str_replace', path: 'src/math.js', old_str: 'a - b', new_str: 'a + b' },
+      /could not be journalled, so src\/math\.js was not changed/,
+    )
+    expect(journal.paths()).toEqual([])
+    expect(journal.edits()).toEqual([])
   })
 
   it('serialises concurrent calls on one file', async () => {

@@ -21,11 +21,13 @@ import {
   siblingTempPathFor,
   tempPathFor,
 } from '../../../src/main/core/fix/journal'
+import { systemClock } from '../../../src/main/core/util/clock'
 import { contentHash } from '../../../src/main/core/util/hash'
 import { treeHash } from './tree-hash'
 
 let root: string
 let registered: [string, string][]
+const fixedClock = (now: number) => ({ ...systemClock, now: () => now })
 const ownWrites = { register: (path: string, hash: string) => registered.push([path, hash]) }
 
 beforeEach(async () => {
@@ -255,5 +257,58 @@ describe('the journal file', () => {
     const journal = await makeEdits('task_remove')
     await journal.remove()
     expect(await Journal.list(root)).toEqual([])
+  })
+
+  it('prunes finished journals that are no longer kept, never open or unreadable ones', async () => {
+    const done = await makeEdits('task_done')
+    await done.complete()
+    const kept = await makeEdits('task_kept')
+    await kept.complete()
+    await makeEdits('task_running')
+    await writeFile(join(root, '.fixloop', 'journal', 'task_bad.json'), '{')
+    expect(await Journal.prune(root, new Set(['task_kept']))).toEqual(['task_done'])
+    expect((await Journal.list(root)).map((j) => j.taskId)).toEqual([
+      'task_bad',
+      'task_kept',
+      'task_running',
+    ])
+  })
+})
+
+describe('runs and attempts', () => {
+  it('continues an open journal and starts a finished one afresh', async () => {
+    const first = await makeEdits('task_rerun')
+    expect((await Journal.begin(root, 'task_rerun')).paths()).toEqual(first.paths())
+    await first.rollback()
+    const second = await Journal.begin(root, 'task_rerun')
+    expect(second.status).toBe('open')
+    expect(second.paths()).toEqual([])
+    await second.complete()
+    // A run without edits still replaces the old journal, so undo cannot undo the earlier run.
+    const reread = await Journal.open(root, 'task_rerun')
+    expect([reread.status, reread.paths()]).toEqual(['completed', []])
+  })
+
+  it('moves an unreadable journal aside instead of overwriting it', async () => {
+    await mkdir(join(root, '.fixloop', 'journal'), { recursive: true })
+    await writeFile(join(root, '.fixloop', 'journal', 'task_x.json'), 'garbage')
+    const journal = await Journal.begin(root, 'task_x', { clock: fixedClock(1234) })
+    expect(journal.status).toBe('open')
+    expect(await readdir(join(root, '.fixloop', 'journal'))).toEqual(['task_x.json.corrupt-1234'])
+  })
+
+  it('rolls back between attempts and stays open, then the final rollback restores the original', async () => {
+    const before = await treeHash(root)
+    const journal = await makeEdits('task_attempts')
+    const between = await journal.rollback({ keepOpen: true })
+    expect(between.ok).toBe(true)
+    expect(journal.status).toBe('open')
+    expect(journal.paths()).toEqual([])
+    expect(await treeHash(root)).toBe(before)
+    const editor = createSandboxedEditor({ root, journal })
+    await editor.execute({ command: 'create', path: 'src/other/z.ts', file_text: 'z\n' })
+    await editor.execute({ command: 'str_replace', path: 'src/a.ts', old_str: '1', new_str: '2' })
+    expect((await journal.rollback()).ok).toBe(true)
+    expect(await treeHash(root)).toBe(before)
   })
 })

@@ -344,7 +344,7 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
       )
     }
     if (positions.length > 1) {
-      const lines = positions.map((p) => lineAt(text, p))
+      const lines = linesAt(text, positions.slice(0, 21))
       const shown = lines.slice(0, 20).join(', ') + (lines.length > 20 ? ', …' : '')
       throw new Refusal(
         `old_str matches ${positions.length} times in ${target.rel}, at lines ${shown}. Include more surrounding lines to make it unique; nothing was changed.`,
@@ -528,6 +528,21 @@ function occurrences(text: string, needle: string): number[] {
   return out
 }
 
+/** 1-based line numbers of sorted offsets, in one pass over the text. */
+function linesAt(text: string, offsets: number[]): number[] {
+  const out: number[] = []
+  let line = 1
+  let from = 0
+  for (const offset of offsets) {
+    for (let i = text.indexOf('\n', from); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++
+      from = i + 1
+    }
+    out.push(line)
+  }
+  return out
+}
+
 /** 1-based line number of an offset. */
 function lineAt(text: string, offset: number): number {
   let line = 1
@@ -542,6 +557,8 @@ function nearMiss(text: string, oldStr: string): string {
   if (target.length === 0) return ''
   const lines = toLines(text)
   const want = toLines(oldStr).length || 1
+  // The scan is lines × want; past these sizes the hint is not worth the time.
+  if (want > 200 || lines.length > 20_000) return ''
   for (let i = 0; i + want <= lines.length; i++) {
     if (squash(lines.slice(i, i + want).join('\n')) === target) {
       return ` A block at line ${i + 1} matches if whitespace is ignored: check indentation and spaces.`

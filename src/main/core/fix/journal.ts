@@ -21,7 +21,7 @@ import {
 import { basename, dirname, join } from 'node:path'
 import { z } from 'zod'
 import type { FileEdit } from '../../../shared/domain'
-import { type Clock, isoNow, sleep } from '../util/clock'
+import { type Clock, isoNow, sleep, systemClock } from '../util/clock'
 import { contentHash } from '../util/hash'
 import type { OwnWriteRegistry } from './editor-types'
 import { unifiedDiff } from './diff'
@@ -114,6 +114,11 @@ export interface JournalSummary {
   error?: string
 }
 
+/** A journal file that does not parse or fails the schema. */
+export class UnreadableJournal extends Error {
+  override name = 'UnreadableJournal'
+}
+
 export const journalDir = (root: string) => join(root, '.fixloop', 'journal')
 export const journalFile = (root: string, taskId: string) =>
   join(journalDir(root), `${taskId}.json`)
@@ -145,10 +150,15 @@ export class Journal {
     }
     if (text !== null) {
       const parsed = JournalData.safeParse(safeJson(text))
-      if (!parsed.success)
-        throw new Error(`the journal ${file} is unreadable: ${parsed.error.message}`)
+      if (!parsed.success) {
+        throw new UnreadableJournal(`the journal ${file} is unreadable: ${parsed.error.message}`)
+      }
       return new Journal(root, taskId, parsed.data, true, options)
     }
+    return Journal.fresh(root, taskId, options, false)
+  }
+
+  private static fresh(root: string, taskId: string, options: JournalOptions, persisted: boolean) {
     const now = isoNow(options.clock)
     const data: JournalData = {
       version: 1,
@@ -160,7 +170,42 @@ export class Journal {
       edits: [],
       createdDirs: [],
     }
-    return new Journal(root, taskId, data, false, options)
+    return new Journal(root, taskId, data, persisted, options)
+  }
+
+  /**
+   * The journal for a new run of a task. An open journal (a run interrupted before its rollback) is
+   * continued, so the originals it holds stay the pre-task state. A finished one (rolled back, undone,
+   * or completed — a re-run replaces the old undo data) is started afresh.
+   */
+  static async begin(root: string, taskId: string, options: JournalOptions = {}): Promise<Journal> {
+    try {
+      const existing = await Journal.open(root, taskId, options)
+      if (existing.status === 'open') return existing
+      // Marked persisted so even a run that makes no edit replaces the old journal when it ends.
+      return Journal.fresh(root, taskId, options, existing.persisted)
+    } catch (error) {
+      if (!(error instanceof UnreadableJournal)) throw error
+      // Kept aside rather than overwritten: nothing is dropped silently.
+      const file = journalFile(root, taskId)
+      await rename(file, `${file}.corrupt-${(options.clock ?? systemClock).now()}`)
+      return Journal.fresh(root, taskId, options, false)
+    }
+  }
+
+  /**
+   * Deletes the journals of finished tasks no longer kept (the state keeps the last 50 completed and
+   * failed). Returns the task ids removed.
+   */
+  static async prune(root: string, keep: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = []
+    for (const j of await Journal.list(root)) {
+      // Open journals are needed by the start-up repair; unreadable ones are left for a person.
+      if (keep.has(j.taskId) || j.status === 'open' || j.status === 'unreadable') continue
+      await removeIfPresent(journalFile(root, j.taskId))
+      removed.push(j.taskId)
+    }
+    return removed
   }
 
   /** Every journal in the project, readable or not. */
@@ -264,6 +309,7 @@ export class Journal {
           `the journal of ${this.taskId} is ${this.data.status}; it takes no more edits`,
         )
       }
+      const snapshot = structuredClone(this.data)
       const hashBefore = input.before === null ? null : contentHash(input.before)
       const hashAfter = contentHash(input.after)
       const afterText = typeof input.after === 'string' ? input.after : decodeUtf8(input.after)
@@ -295,7 +341,13 @@ export class Journal {
         at: isoNow(this.options.clock),
       }
       this.data.edits.push(edit)
-      await this.persist()
+      try {
+        await this.persist()
+      } catch (error) {
+        // Not on disk means not recorded: the caller will not touch the file, so forget it here too.
+        this.data = snapshot
+        throw error
+      }
       return edit
     })
   }
@@ -308,11 +360,19 @@ export class Journal {
   /**
    * Puts every file back to its original bytes and deletes the files the task created. A file someone
    * else changed since Fixloop wrote it is left alone and reported as a conflict, unless `force`.
+   * With `keepOpen` (between two attempts of one task) the journal stays open for more edits.
    */
-  rollback(options: { force?: boolean } = {}): Promise<RollbackReport> {
+  rollback(options: { force?: boolean; keepOpen?: boolean } = {}): Promise<RollbackReport> {
     return this.serial(async () => {
       const report = await this.restore(options.force ?? false, 'rollback')
-      if (report.errors.length === 0) await this.setStatus('rolled_back')
+      if (options.keepOpen) {
+        // Between attempts: what is back to original is forgotten, so the next attempt's first write
+        // of a file journals it afresh; what could not be restored stays for the final rollback.
+        const kept = new Set([...report.conflicts, ...report.errors].map((c) => c.path))
+        this.data.files = this.data.files.filter((f) => kept.has(f.path))
+        this.data.createdDirs = this.data.createdDirs.filter((d) => !report.removedDirs.includes(d))
+        await this.persist()
+      } else if (report.errors.length === 0) await this.setStatus('rolled_back')
       return report
     })
   }
