@@ -134,6 +134,10 @@ describe('protected paths', () => {
     ['.fixloop/state.json', /Fixloop's own state/],
     ['fixloop.config.json', /Fixloop's configuration/],
     ['packages/api/yarn.lock', /lockfile/],
+    ['.gitlab-ci.yml', /CI configuration/],
+    ['.circleci/config.yml', /CI configuration/],
+    ['.npmrc', /credentials/],
+    ['certs/server.key', /key material/],
   ])('refuses %s for every command', async (path, pattern) => {
     await refused({ command: 'view', path }, pattern)
     await refused({ command: 'create', path, file_text: 'x' }, pattern)

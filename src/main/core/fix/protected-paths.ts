@@ -9,6 +9,8 @@ import { basename, dirname, join } from 'node:path'
 /** Directory names refused at any depth. */
 const PROTECTED_DIRS = new Map<string, string>([
   ['.git', 'git internals'],
+  ['.circleci', 'CI configuration runs with repository secrets'],
+  ['.buildkite', 'CI configuration runs with repository secrets'],
   ['.hg', 'version control internals'],
   ['.svn', 'version control internals'],
   ['.fixloop', "Fixloop's own state"],
@@ -43,6 +45,27 @@ export const LOCKFILES: readonly string[] = [
 ]
 const LOCKFILE_EXACT = new Set(LOCKFILES)
 const LOCKFILE_FOLDED = new Set(LOCKFILES.map((n) => n.toLowerCase()))
+
+/** CI definitions outside `.github/workflows` that also run with the repository's secrets. */
+const CI_FILES = new Set([
+  '.gitlab-ci.yml',
+  '.travis.yml',
+  'azure-pipelines.yml',
+  'bitbucket-pipelines.yml',
+  'Jenkinsfile',
+  'jenkinsfile',
+])
+/** Files that commonly hold registry tokens or passwords. */
+const CREDENTIAL_FILES = new Set([
+  '.npmrc',
+  '.yarnrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '.netrc',
+  '.pgpass',
+])
+/** Private keys and certificates: never sent to an API, never edited. */
+const KEY_FILE = /\.(pem|key|p12|pfx|jks|keystore)$|^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i
 
 export interface ProtectionOptions {
   /** Compare names ignoring case, as a case-insensitive file system would. @default false */
@@ -81,6 +104,13 @@ export function protectedReason(
   const name = fold(last)
   if (name.startsWith('.env'))
     return `${relativePath} is protected (environment file, may hold secrets)`
+  if (CI_FILES.has(name.toLowerCase()) && (options.caseInsensitive || CI_FILES.has(name))) {
+    return `${relativePath} is protected (CI configuration runs with repository secrets)`
+  }
+  // Secrets are refused in any spelling: sending one to an API is worse than a needless refusal.
+  if (CREDENTIAL_FILES.has(last.toLowerCase()) || KEY_FILE.test(last)) {
+    return `${relativePath} is protected (credentials or key material)`
+  }
   if (name === 'fixloop.config.json')
     return `${relativePath} is protected (Fixloop's configuration)`
   return null
