@@ -9,9 +9,9 @@
  *
  * It checks what GitHub checks (token, User-Agent, repository) and answers like GitHub does
  * (401 Bad credentials, 404 Not Found, 422 Validation Failed), and can be told to fail the next N
- * requests with any status and headers (rate limits). Listens on 127.0.0.1 only.
+ * requests with any status and headers (rate limits), or to hang. Listens on 127.0.0.1 only.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface FakeComment {
@@ -67,6 +67,8 @@ export interface FakeGithub {
   readonly requests: FakeGithubRequest[]
   /** The next `count` requests get this answer instead. */
   failNext(count: number, failure: FakeGithubFailure): void
+  /** The next `count` requests are accepted and never answered. */
+  hangNext(count: number): void
   /** Requests other than reads of the repository. */
   writes(): FakeGithubRequest[]
   close(): Promise<void>
@@ -79,7 +81,8 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
   const hasIssues = options.hasIssues ?? true
   const issues: FakeIssue[] = (options.issues ?? []).map((i) => ({ comments: [], ...i }))
   const requests: FakeGithubRequest[] = []
-  const failures: FakeGithubFailure[] = []
+  const failures: Array<FakeGithubFailure | 'hang'> = []
+  const hanging = new Set<ServerResponse>()
   let nextCommentId = 1000
   let origin = ''
   // A prefix like GitHub Enterprise's, so clients that drop the base URL's path are caught.
@@ -117,6 +120,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
           .end(JSON.stringify(body))
 
       const failure = failures.shift()
+      if (failure === 'hang') return void hanging.add(res)
       if (failure)
         return send(failure.status, failure.body ?? { message: 'injected' }, failure.headers)
       if (!req.headers['user-agent']) {
@@ -212,8 +216,12 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure)
     },
+    hangNext(count) {
+      for (let i = 0; i < count; i++) failures.push('hang')
+    },
     writes: () => requests.filter((r) => r.method !== 'GET'),
     async close() {
+      for (const res of hanging) res.destroy()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

@@ -15,6 +15,8 @@ export interface ReceivedRequest {
   json: unknown
   /** How this request was answered. */
   answer: 'ok' | 'failed' | 'hung'
+  /** Date.now() when the request had been read. */
+  receivedAt: number
 }
 
 export interface FailureSpec {
@@ -68,6 +70,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         body,
         json,
         answer,
+        receivedAt: Date.now(),
       })
       for (const w of waiters.splice(0)) w()
       if (step?.kind === 'hang') {

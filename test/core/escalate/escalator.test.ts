@@ -190,6 +190,32 @@ describe('escalate', () => {
     expect(result.records[1]).toMatchObject({ channel: 'slack', ok: true })
   })
 
+  it('does not let a hanging GitHub hold Slack and email back', async () => {
+    gh.hangNext(5)
+    const started = Date.now()
+    const result = await escalator({
+      settings: {
+        ...DEFAULT_SETTINGS.escalation,
+        githubRepo: gh.repo,
+        ladder: ['github', 'slack', 'email'],
+      },
+      policy: { timeoutMs: 1500, tries: 1 },
+      linkWaitMs: 50,
+    }).escalate(failedTask())
+    expect(Date.now() - started).toBeLessThan(4000)
+    expect(result.records.map((r) => [r.channel, r.ok])).toEqual([
+      ['github', false],
+      ['slack', true],
+      ['email', true],
+    ])
+    expect(result.records[0]?.detail).toMatch(
+      /^GitHub at 127\.0\.0\.1:\d+ did not answer in time\.$/,
+    )
+    // Slack went while GitHub was still pending, without a link.
+    expect(slack.requests[0]!.receivedAt - started).toBeLessThan(1000)
+    expect(slack.requests[0]?.body).not.toContain('issues/')
+  })
+
   it('skips channels without their secrets as not configured, in ladder order', async () => {
     const result = await escalator({ secrets: {}, desktop: null }).escalate(failedTask())
     expect(result.records.map((r) => r.channel)).toEqual(['log'])

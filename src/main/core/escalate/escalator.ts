@@ -10,9 +10,9 @@
  *   and ends as an `EscalationRecord`; `escalate()` never throws and never waits past the deadline;
  * - everything sent, recorded or logged is redacted first.
  *
- * Rungs run in ladder order in two waves: everything up to and including `github` at once, then the
- * rest, so that Slack and email can link the issue. Pausing the file is the breaker's job (the
- * orchestrator's), not this module's.
+ * Rungs run at once, records come back in ladder order. The rungs after `github` start when it has
+ * settled (so Slack and email can link the issue) or after `linkWaitMs`, whichever comes first.
+ * Pausing the file is the breaker's job (the orchestrator's), not this module's.
  */
 import type { EscalationChannel, EscalationRecord, Task } from '../../../shared/domain'
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings'
@@ -59,8 +59,10 @@ export interface EscalatorOptions {
   random?: () => number
   /** Tries, backoff and per-try timeout. @default DEFAULT_DELIVERY_POLICY (3 tries, 1 s·4ⁿ, 10 s) */
   policy?: Partial<DeliveryPolicy>
-  /** Longest one `escalate()` may take, every rung included. @default 60000 */
+  /** Longest one `escalate()` may take, every rung included. @default 30000 */
   deadlineMs?: number
+  /** Longest the rungs after `github` wait for its issue link before going without. @default 5000 */
+  linkWaitMs?: number
   /** Channels the rate limit applies to. GitHub is left out: its de-duplication is a comment. @default ['desktop', 'slack', 'email'] */
   rateLimited?: readonly EscalationChannel[]
   /** Shown in titles, e.g. the project folder's name. @default null */
@@ -98,6 +100,20 @@ export interface Escalator {
   redact: Redactor
 }
 
+/** The promise's value if it settles within `ms` (real time), else undefined. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+    timer.unref()
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 const stderrLog = (entry: EscalationLogEntry) =>
   void process.stderr.write(`[fixloop] ${entry.level}: ${entry.message}\n`)
 
@@ -106,7 +122,8 @@ export function createEscalator(options: EscalatorOptions = {}): Escalator {
   const random = options.random ?? Math.random
   const memory = options.memory ?? createInMemoryEscalationMemory()
   const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy }
-  const deadlineMs = options.deadlineMs ?? 60_000
+  const deadlineMs = options.deadlineMs ?? 30_000
+  const linkWaitMs = options.linkWaitMs ?? 5000
   const rateLimited = new Set(options.rateLimited ?? ['desktop', 'slack', 'email'])
   const rawLog = options.log ?? stderrLog
   let settings = options.settings ?? DEFAULT_SETTINGS.escalation
@@ -213,50 +230,48 @@ export function createEscalator(options: EscalatorOptions = {}): Escalator {
     fp: string,
     signal?: AbortSignal,
   ): Promise<EscalationResult> {
-    const start = clock.now()
-    const deadline = start + deadlineMs
+    const now = clock.now()
+    const deadline = now + deadlineMs
     const entry = await readMemory(fp)
-    const { active, skipped } = plan(entry, start)
+    const { active, skipped } = plan(entry, now)
     const message = (issueUrl: string | null): EscalationMessage =>
       redactDeep(
         formatEscalation(task, { fingerprint: fp, project, issueUrl, limits: options.limits }),
         redact,
       )
     const githubAt = active.indexOf('github')
-    const waves =
-      githubAt < 0 ? [active] : [active.slice(0, githubAt + 1), active.slice(githubAt + 1)]
-    const records: EscalationRecord[] = []
-    let issueUrl = entry.githubIssueUrl
-    let knownIssue = entry.githubIssue
+    const first = githubAt < 0 ? active : active.slice(0, githubAt + 1)
+    const later = githubAt < 0 ? [] : active.slice(githubAt + 1)
     const next: EscalationMemoryEntry = { ...entry, lastAt: { ...entry.lastAt } }
     if (skipped.length > 0) {
       const list = skipped.map((s) => `${s.channel} (${s.detail})`).join(', ')
       log({ level: 'info', message: `Escalation ${fp}: skipped ${list}`, taskId: task.id })
     }
-    for (const wave of waves) {
-      const msg = message(issueUrl)
-      const done = await Promise.all(
-        wave.map((channel) =>
-          run(channel, fp, deadline, signal, (ctx, s) =>
-            RUNGS[channel].send({ message: msg, knownIssue }, ctx, s),
-          ),
+    const start = (channels: EscalationChannel[], msg: EscalationMessage) =>
+      channels.map((channel) =>
+        run(channel, fp, deadline, signal, (ctx, s) =>
+          RUNGS[channel].send({ message: msg, knownIssue: entry.githubIssue }, ctx, s),
         ),
       )
-      for (const { record, result } of done) {
-        records.push(record)
-        if (record.ok) next.lastAt[record.channel] = record.at
-        else
-          log({
-            level: 'warn',
-            message: `Escalation via ${record.channel} failed: ${record.detail}`,
-            taskId: task.id,
-          })
-        if (result?.github) {
-          knownIssue = result.github.issue.number
-          issueUrl = result.github.issue.url || issueUrl
-          next.githubIssue = knownIssue
-          next.githubIssueUrl = issueUrl
-        }
+    const firstWave = start(first, message(entry.githubIssueUrl))
+    const github = githubAt < 0 ? undefined : firstWave[githubAt]
+    // The rungs after GitHub wait for its issue link, but only `linkWaitMs`: a slow GitHub must not
+    // cost Slack and email their turn. The wait is real time, like the per-try timeouts.
+    const link = github && later.length > 0 ? await settledWithin(github, linkWaitMs) : undefined
+    const linked = link?.result?.github?.issue.url || entry.githubIssueUrl
+    const laterWave = later.length > 0 ? start(later, message(linked)) : []
+    const done = await Promise.all([...firstWave, ...laterWave])
+    const records: EscalationRecord[] = []
+    for (const { record, result } of done) {
+      records.push(record)
+      if (record.ok) next.lastAt[record.channel] = record.at
+      else {
+        const message = `Escalation via ${record.channel} failed: ${record.detail}`
+        log({ level: 'warn', message, taskId: task.id })
+      }
+      if (result?.github) {
+        next.githubIssue = result.github.issue.number
+        next.githubIssueUrl = result.github.issue.url || next.githubIssueUrl
       }
     }
     try {
