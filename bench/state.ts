@@ -1,0 +1,299 @@
+/**
+ * State benchmark: measures (does not assert) what one state write costs at the largest size the
+ * limits allow — 50 completed and 50 failed tasks with realistic bodies (detection run, attempts
+ * with checks, output tails and edit diffs, plan, diff, escalations), 100 history entries, 200 test
+ * results, 31 days of spend — and the file size, plus each stage of a write on its own.
+ *
+ *   node --import tsx bench/state.ts            # 200 writes (well under a minute)
+ *   node --import tsx bench/state.ts --writes=1000
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { Attempt, CheckResult, Task } from '../src/shared/domain'
+import {
+  checkInvariants,
+  complete,
+  enqueue,
+  fail,
+  takeNext,
+  updateTask,
+} from '../src/main/core/queue'
+import { StateFile, StateStore, applyStateLimits } from '../src/main/core/state'
+import { writeFileAtomic } from '../src/main/core/state/atomic-write'
+import { deepFreeze } from '../src/main/core/state/deep-freeze'
+
+const writesArg = process.argv.find((a) => a.startsWith('--writes='))
+const WRITES = writesArg ? Number(writesArg.split('=')[1]) : 200
+/** The check runner keeps up to 64 KiB of output per check (DEFAULT_MAX_OUTPUT_BYTES). */
+const RAW_OUTPUT_BYTES = 64 * 1024
+
+const rows: Array<{ name: string; p50: number; p95: number; max: number; unit: string }> = []
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)] ?? 0
+const round = (x: number) => Math.round(x * 100) / 100
+function record(name: string, samples: number[], unit = 'ms') {
+  rows.push({
+    name,
+    p50: round(pct(samples, 0.5)),
+    p95: round(pct(samples, 0.95)),
+    max: round(Math.max(...samples)),
+    unit,
+  })
+}
+function sample(n: number, fn: () => void): number[] {
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    fn()
+    out.push(performance.now() - t)
+  }
+  return out
+}
+
+const failureLine = (i: number) =>
+  ` FAIL  src/services/case-service.test.ts > CaseService > computes totals #${i}\n` +
+  `AssertionError: expected 41 to be 42 // Object.is equality\n ❯ src/services/case-service.test.ts:${i}:17\n`
+const output = (bytes: number) => {
+  let s = ''
+  for (let i = 0; s.length < bytes; i++) s += failureLine(i)
+  return s.slice(-bytes)
+}
+const RAW = output(RAW_OUTPUT_BYTES)
+
+function check(name: string, passed: boolean): CheckResult {
+  return {
+    name,
+    command: ['npx', 'vitest', 'run', '--reporter=json', 'src/services/case-service.test.ts'],
+    passed,
+    exitCode: passed ? 0 : 1,
+    signal: null,
+    timedOut: false,
+    durationMs: 2345,
+    output: RAW,
+    failures: passed
+      ? []
+      : Array.from({ length: 3 }, (_, i) => ({
+          name: `CaseService computes totals #${i}`,
+          file: 'src/services/case-service.test.ts',
+          message: 'AssertionError: expected 41 to be 42\n'.repeat(8),
+        })),
+  }
+}
+
+const diff = (lines: number) =>
+  '--- a/src/services/case-service.ts\n+++ b/src/services/case-service.ts\n@@ -10,7 +10,7 @@\n' +
+  Array.from({ length: lines }, (_, i) =>
+    i % 2 ? `-  const total = sum(items) - ${i}\n` : `+  const total = sum(items) + ${i}\n`,
+  ).join('')
+
+function attempt(n: number, passed: boolean): Attempt {
+  return {
+    n,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    outcome: passed ? 'passed' : 'failed',
+    checks: [check('related', passed), check('suite', passed)],
+    edits: [
+      {
+        path: 'src/services/case-service.ts',
+        hashBefore: 'a'.repeat(64),
+        hashAfter: 'b'.repeat(64),
+        diff: diff(40),
+      },
+    ],
+    usage: {
+      requests: 6,
+      inputTokens: 18_000,
+      outputTokens: 1_200,
+      cacheCreationInputTokens: 9_000,
+      cacheReadInputTokens: 40_000,
+      costUsd: 0.11,
+    },
+  }
+}
+
+function body(passed: boolean): Partial<Task> {
+  return {
+    detection: [check('related', false)],
+    selection: [
+      {
+        file: 'src/services/case-service.test.ts',
+        reason: 'graph',
+        because: 'src/services/case-service.ts',
+      },
+      { file: 'src/api/cases.test.ts', reason: 'graph', because: 'src/services/case-service.ts' },
+    ],
+    attempts: [attempt(1, false), attempt(2, false), attempt(3, passed)],
+    plan: {
+      rootCause:
+        'The total is computed before the discount is applied, so every case is off by one unit.',
+      files: ['src/services/case-service.ts'],
+      steps: ['Apply the discount first', 'Recompute the total', 'Keep the rounding rule'],
+      risk: 'low',
+      testsLookWrong: false,
+      source: 'claude',
+    },
+    diff: diff(60),
+    usage: {
+      requests: 18,
+      inputTokens: 54_000,
+      outputTokens: 3_600,
+      cacheCreationInputTokens: 9_000,
+      cacheReadInputTokens: 120_000,
+      costUsd: 0.33,
+    },
+  }
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'fixloop-bench-state-'))
+  const store = await StateStore.open({ projectRoot: dir })
+  let unclippedBytes = 0
+  await store.update((d) => {
+    const ctx = store.queueContext(d)
+    for (let i = 0; i < 100; i++) {
+      const { task } = enqueue(
+        d.queues,
+        { files: [`src/module-${i}/index.ts`], kind: 'file_change' },
+        ctx,
+      )
+      takeNext(d.queues, ctx)
+      const passed = i % 2 === 0
+      updateTask(d.queues, task.id, body(passed), ctx)
+      if (passed) complete(d.queues, task.id, { outcome: 'fixed' }, ctx)
+      else {
+        fail(d.queues, task.id, 'Checks still red after 3 attempts; edits rolled back.', {}, ctx)
+        task.escalations = (['github', 'slack'] as const).map((channel) => ({
+          channel,
+          at: ctx.now,
+          ok: true,
+          detail: 'issue #12 opened',
+          url: 'https://github.com/o/r/issues/12',
+          fingerprint: 'f'.repeat(16),
+          tries: 1,
+        }))
+      }
+    }
+    for (let i = 0; i < 100; i++) {
+      d.conversation_history.push({
+        timestamp: ctx.now,
+        type: 'task_created',
+        task_id: `task_${i}`,
+        file_path: `src/module-${i}/index.ts`,
+      })
+    }
+    for (let i = 0; i < 200; i++) {
+      d.test_results.push({
+        task_id: `task_${i}`,
+        timestamp: ctx.now,
+        passed: i % 3 === 0,
+        duration: 2.3,
+        command: ['npx', 'vitest', 'run', `src/module-${i}/index.test.ts`],
+        name: 'related',
+      })
+    }
+    for (let day = 0; day < 31; day++)
+      d.spend[new Date(Date.UTC(2025, 0, 1 + day)).toISOString().slice(0, 10)] = {
+        ...d.stats.usage,
+        costUsd: 1.5,
+      }
+    for (let i = 0; i < 20; i++)
+      d.breakers.push({
+        file: `src/module-${i}/index.ts`,
+        state: 'closed',
+        failures: [ctx.now],
+        openedAt: null,
+      })
+    for (let i = 0; i < 100; i++)
+      d.escalations[`fp${i}`] = {
+        lastAt: { github: ctx.now, slack: ctx.now },
+        githubIssue: i + 1,
+        githubIssueUrl: `https://github.com/o/r/issues/${i + 1}`,
+      }
+    unclippedBytes = Buffer.byteLength(JSON.stringify(d))
+  })
+
+  const file = store.paths.stateFile
+  const bytes = (await stat(file)).size
+  const state = store.state
+  const check1 = checkInvariants(state.queues)
+  if (check1.length) throw new Error(check1.join('\n'))
+
+  // The whole write path, as the orchestrator sees it: a heartbeat-sized change.
+  const writes: number[] = []
+  for (let i = 0; i < WRITES; i++) {
+    const t = performance.now()
+    await store.update(
+      (d) => void (d.processes.orchestrator.last_heartbeat = new Date().toISOString()),
+    )
+    writes.push(performance.now() - t)
+  }
+  record('update() at max size (end to end)', writes)
+
+  // Its stages on their own.
+  const n = Math.min(WRITES, 100)
+  record(
+    '  structuredClone',
+    sample(n, () => structuredClone(state)),
+  )
+  const draft = structuredClone(state) as StateFile
+  record(
+    '  applyStateLimits',
+    sample(n, () => applyStateLimits(draft)),
+  )
+  record(
+    '  StateFile.safeParse',
+    sample(n, () => StateFile.safeParse(draft)),
+  )
+  record(
+    '  checkInvariants',
+    sample(n, () => checkInvariants(draft.queues)),
+  )
+  let json = ''
+  record(
+    '  JSON.stringify',
+    sample(n, () => (json = JSON.stringify(draft))),
+  )
+  record(
+    '  deepFreeze',
+    sample(n, () => deepFreeze(structuredClone(state))),
+  )
+  const atomic: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await writeFileAtomic(join(dir, 'probe.json'), json)
+    atomic.push(performance.now() - t)
+  }
+  record('  writeFileAtomic (tmp+fsync+rename+dir fsync)', atomic)
+
+  const open: number[] = []
+  await store.close()
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now()
+    const s = await StateStore.open({ projectRoot: dir })
+    open.push(performance.now() - t)
+    await s.close()
+  }
+  record('open() at max size (lock, load, validate, write)', open)
+  await rm(dir, { recursive: true, force: true })
+
+  const width = Math.max(...rows.map((r) => r.name.length))
+  console.log(
+    `${'stage'.padEnd(width)}  ${'p50'.padStart(8)}  ${'p95'.padStart(8)}  ${'max'.padStart(8)}`,
+  )
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(width)}  ${r.p50.toFixed(2).padStart(8)}  ${r.p95.toFixed(2).padStart(8)}  ${r.max.toFixed(2).padStart(8)}  ${r.unit}`,
+    )
+  }
+  console.log(
+    `state file at max size: ${(bytes / 1024).toFixed(0)} KiB (${bytes} bytes); unclipped output tails would make it ${(unclippedBytes / 1024 / 1024).toFixed(1)} MiB`,
+  )
+  console.log(
+    JSON.stringify({ bench: 'state', writes: WRITES, fileBytes: bytes, unclippedBytes, rows }),
+  )
+}
+
+await main()

@@ -1,0 +1,7 @@
+export * from './context'
+export * from './invariants'
+export * from './limits'
+export { overlaps } from './merge'
+export * from './queue-error'
+export * from './task'
+export * from './transitions'

@@ -1,0 +1,8 @@
+export * from './events'
+export { resolveStatePaths, STATE_DIR } from './paths'
+export type { StatePaths } from './paths'
+export { AlreadyRunningError, readLockOwner } from './project-lock'
+export type { LockOwner } from './project-lock'
+export * from './schema'
+export { applyStateLimits } from './state-limits'
+export * from './state-store'

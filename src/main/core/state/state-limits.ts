@@ -1,0 +1,79 @@
+import type { CheckResult, Task } from '../../../shared/domain'
+import { applyLimits, DEFAULT_QUEUE_LIMITS } from '../queue/limits'
+import type { QueueLimits } from '../queue/limits'
+import { STATE_LIMITS } from './schema'
+import type { StateFile } from './schema'
+
+/**
+ * Trims every bounded part of the state in place: finished tasks (newest kept), conversation
+ * history and test results (latest entries kept), spend (newest days), escalation memos (most
+ * recent). Runs before every write.
+ */
+export function applyStateLimits(
+  state: StateFile,
+  queueLimits: QueueLimits = DEFAULT_QUEUE_LIMITS,
+): void {
+  applyLimits(state.queues, queueLimits)
+  for (const task of [...state.queues.completed, ...state.queues.failed]) clipFinished(task)
+  state.conversation_history = tail(state.conversation_history, STATE_LIMITS.conversationHistory)
+  state.test_results = tail(state.test_results, STATE_LIMITS.testResults)
+
+  const days = Object.keys(state.spend)
+  if (days.length > STATE_LIMITS.spendDays) {
+    const keep = new Set(days.sort().slice(-STATE_LIMITS.spendDays))
+    state.spend = Object.fromEntries(Object.entries(state.spend).filter(([d]) => keep.has(d)))
+  }
+
+  const memos = Object.entries(state.escalations)
+  if (memos.length > STATE_LIMITS.escalations) {
+    const latest = (m: (typeof memos)[number][1]) => Object.values(m.lastAt).sort().at(-1) ?? ''
+    memos.sort(([, a], [, b]) => latest(a).localeCompare(latest(b)))
+    state.escalations = Object.fromEntries(memos.slice(-STATE_LIMITS.escalations))
+  }
+}
+
+/**
+ * Shrinks a finished task's bulky text: the end of each output (where a runner prints its summary),
+ * the start of each failure message and edit diff. The task's own `diff` (what undo shows) stays.
+ */
+function clipFinished(task: Task): void {
+  const L = STATE_LIMITS
+  const clipCheck = (max: number) => (c: CheckResult) => {
+    if (c.output.length > max) c.output = keepEnd(c.output, max)
+    if (c.failures.length > L.finishedFailuresPerCheck) {
+      c.failures = c.failures.slice(0, L.finishedFailuresPerCheck)
+    }
+    for (const f of c.failures) {
+      if (f.message.length > L.finishedFailureChars) {
+        f.message = keepStart(f.message, L.finishedFailureChars)
+      }
+    }
+  }
+  task.detection.forEach(clipCheck(L.finishedEarlierOutputChars))
+  task.attempts.forEach((attempt, i) => {
+    const last = i === task.attempts.length - 1
+    attempt.checks.forEach(clipCheck(last ? L.finishedOutputChars : L.finishedEarlierOutputChars))
+    for (const edit of attempt.edits) {
+      if (edit.diff.length > L.finishedDiffChars)
+        edit.diff = keepStart(edit.diff, L.finishedDiffChars)
+    }
+  })
+}
+
+// The marker fits in this many characters, so a clipped text stays within `max` and is never
+// clipped again on the next write.
+const MARKER_ROOM = 48
+
+export function keepEnd(text: string, max: number): string {
+  const keep = max - MARKER_ROOM
+  return `[… ${text.length - keep} earlier characters dropped]\n${text.slice(-keep)}`
+}
+
+export function keepStart(text: string, max: number): string {
+  const keep = max - MARKER_ROOM
+  return `${text.slice(0, keep)}\n[… ${text.length - keep} more characters dropped]`
+}
+
+function tail<T>(list: T[], max: number): T[] {
+  return list.length > max ? list.slice(-max) : list
+}

@@ -1,0 +1,329 @@
+/**
+ * The one owner of `<project>/.fixloop/state.json`. Nothing else reads or writes that file.
+ *
+ * open: lock → load (move aside what is unusable, migrate the seed's format) → recover tasks left
+ * in progress → write. update: serialised; each mutator works on a copy, limits are applied, the
+ * result is validated and written atomically, and only then becomes `state`.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Task } from '../../../shared/domain'
+import { requeueInProgress } from '../queue/transitions'
+import { DEFAULT_QUEUE_LIMITS } from '../queue/limits'
+import type { QueueLimits } from '../queue/limits'
+import type { QueueContext } from '../queue/context'
+import { isoNow, systemClock } from '../util/clock'
+import type { Clock } from '../util/clock'
+import { isCode, removeLeftoverTemps, writeFileAtomic } from './atomic-write'
+import { StateEmitter } from './events'
+import type { StateEventListener, StateEventName, StateEvents } from './events'
+import { copyAside, interpretState, loadStateFile, moveAside, validate } from './load'
+import { acquireProjectLock } from './project-lock'
+import type { ProjectLock } from './project-lock'
+import { resolveStatePaths } from './paths'
+import type { StatePaths } from './paths'
+import { freshState } from './schema'
+import type { StateFile } from './schema'
+import { applyStateLimits } from './state-limits'
+import { deepFreeze } from './deep-freeze'
+
+export interface StateStoreOptions {
+  projectRoot: string
+  /** The state file (STATE_FILE); relative paths resolve against the project. @default '.fixloop/state.json' */
+  stateFile?: string
+  /** The lock (LOCK_FILE), a directory proper-lockfile creates. @default '<stateFile>.lock' */
+  lockFile?: string
+  /** @default systemClock */
+  clock?: Clock
+  /** Receives every event, including those raised while opening (before `on` can be called). */
+  onEvent?: StateEventListener
+  /**
+   * Awaited with the tasks found in progress before they go back to pending, so their edits can
+   * be rolled back first. If it throws, open fails and the lock is released.
+   */
+  beforeRequeue?: (tasks: readonly Task[]) => Promise<void> | void
+  /** A lock not refreshed for this long is taken over. proper-lockfile's minimum is 2000. @default 10_000 */
+  staleMs?: number
+  /** How often the lock is refreshed; at most staleMs / 2. @default 5_000 */
+  updateMs?: number
+  /** @default DEFAULT_QUEUE_LIMITS (50 completed, 50 failed) */
+  queueLimits?: QueueLimits
+}
+
+/** update() after the lock was lost. */
+export class StateCompromisedError extends Error {
+  override readonly name = 'StateCompromisedError'
+  readonly code = 'ECOMPROMISED'
+}
+
+/** A mutator produced a state that fails the schema or the queue invariants; nothing was written. */
+export class StateValidationError extends Error {
+  override readonly name = 'StateValidationError'
+  readonly code = 'EINVALIDSTATE'
+}
+
+export type PeekResult = {
+  file: string
+  /** null when the file is missing or unusable. */
+  state: StateFile | null
+  /** Why `state` is null although the file exists. */
+  problem: string | null
+  /** Set when the file is in the seed's format (shown migrated, not rewritten). */
+  migratedFrom: string | null
+}
+
+export class StateStore {
+  private current: StateFile
+  private tail: Promise<unknown> = Promise.resolve()
+  private closing = false
+  private lost: StateCompromisedError | null = null
+  private readonly emitter: StateEmitter
+
+  private constructor(
+    readonly paths: StatePaths,
+    private readonly lock: ProjectLock,
+    private readonly clock: Clock,
+    private readonly queueLimits: QueueLimits,
+    emitter: StateEmitter,
+    initial: StateFile,
+  ) {
+    this.emitter = emitter
+    this.current = deepFreeze(initial)
+  }
+
+  /**
+   * Takes the project's lock and loads its state, repairing what it must. Throws
+   * AlreadyRunningError when another live process holds the lock.
+   */
+  static async open(options: StateStoreOptions): Promise<StateStore> {
+    const staleMs = options.staleMs ?? 10_000
+    const updateMs = options.updateMs ?? 5_000
+    if (!(staleMs >= 2_000)) throw new RangeError(`staleMs must be at least 2000 (got ${staleMs})`)
+    if (!(updateMs >= 1_000 && updateMs <= staleMs / 2)) {
+      throw new RangeError(`updateMs must be between 1000 and staleMs / 2 (got ${updateMs})`)
+    }
+    const clock = options.clock ?? systemClock
+    const queueLimits = options.queueLimits ?? DEFAULT_QUEUE_LIMITS
+    const paths = resolveStatePaths(options)
+    const emitter = new StateEmitter(options.onEvent)
+
+    await prepareDataDir(paths)
+    let store: StateStore | undefined
+    let earlyLoss: Error | undefined
+    const lock = await acquireProjectLock({
+      projectRoot: paths.projectRoot,
+      target: paths.stateFile,
+      lockFile: paths.lockFile,
+      staleMs,
+      updateMs,
+      onCompromised: (error) => (store ? store.handleCompromised(error) : (earlyLoss = error)),
+      onTakeover: (previous) =>
+        emitter.emit('lock-taken-over', { lockFile: paths.lockFile, previousPid: previous.pid }),
+    })
+    try {
+      await removeLeftoverTemps(paths.stateFile)
+      const state = await loadAndRepair(paths, clock, queueLimits, emitter)
+      if (state.queues.in_progress.length > 0) {
+        await options.beforeRequeue?.(structuredClone(state.queues.in_progress))
+        const { moved, absorbed } = requeueInProgress(state.queues, { now: isoNow(clock) })
+        emitter.emit('recovered', {
+          tasks: moved.map((t) => ({ id: t.id, files: [...t.files] })),
+          merged: absorbed,
+        })
+      }
+      store = new StateStore(paths, lock, clock, queueLimits, emitter, state)
+      await store.schedule((draft) => {
+        const now = isoNow(clock)
+        draft.processes.orchestrator = { status: 'starting', pid: process.pid, last_heartbeat: now }
+        draft.stats.firstStartedAt ??= now
+      })
+      if (earlyLoss) store.handleCompromised(earlyLoss)
+      return store
+    } catch (error) {
+      await lock.release()
+      throw error
+    }
+  }
+
+  /**
+   * Reads a project's state without taking the lock (for `fixloop status`). A missing file is not
+   * an error; an unusable one is reported, not repaired.
+   */
+  static async peek(
+    projectRootOrFile: string,
+    options: { stateFile?: string; lockFile?: string; clock?: Clock } = {},
+  ): Promise<PeekResult> {
+    const isFile = projectRootOrFile.endsWith('.json')
+    const paths = resolveStatePaths(
+      isFile
+        ? { projectRoot: dirname(projectRootOrFile), stateFile: projectRootOrFile }
+        : { projectRoot: projectRootOrFile, ...options },
+    )
+    const file = paths.stateFile
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return { file, state: null, problem: null, migratedFrom: null }
+      throw error
+    }
+    const now = isoNow(options.clock)
+    const outcome = interpretState(text, { projectRoot: paths.projectRoot, now })
+    if (outcome.kind === 'unusable') {
+      return { file, state: null, problem: outcome.reason, migratedFrom: null }
+    }
+    if (outcome.kind === 'missing') return { file, state: null, problem: null, migratedFrom: null }
+    return {
+      file,
+      state: outcome.state,
+      problem: null,
+      migratedFrom: outcome.kind === 'seed' ? outcome.from : null,
+    }
+  }
+
+  /** The state as last written: deep-frozen; replaced whole by each write. */
+  get state(): StateFile {
+    return this.current
+  }
+
+  /** Whether the lock was lost; if so, `update` rejects and nothing more is written. */
+  get compromised(): boolean {
+    return this.lost !== null
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends StateEventName>(name: K, listener: (payload: StateEvents[K]) => void): () => void {
+    return this.emitter.on(name, listener)
+  }
+
+  /**
+   * Applies `mutator` to a copy of the state and writes the result. Updates run one at a time, in
+   * the order they were called. The mutator must be synchronous; what it returns is resolved once
+   * the write is on disk. If it throws, or its result fails validation, nothing is written and the
+   * promise rejects.
+   */
+  update<R>(mutator: (draft: StateFile) => R): Promise<R> {
+    if (this.closing) {
+      return Promise.reject(new Error(`The state store for ${this.paths.projectRoot} is closed.`))
+    }
+    return this.schedule(mutator)
+  }
+
+  /** A queue context whose sequence numbers come from (and advance) `draft.seq`. */
+  queueContext(draft: StateFile): QueueContext {
+    return { now: isoNow(this.clock), nextSeq: () => draft.seq++ }
+  }
+
+  /** Waits for queued writes, records the orchestrator as stopped and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closing) return this.tail.then(() => {})
+    this.closing = true
+    await this.tail
+    if (!this.lost) {
+      await this.schedule((draft) => {
+        draft.processes.orchestrator.status = 'stopped'
+        draft.processes.orchestrator.last_heartbeat = isoNow(this.clock)
+      }).catch(() => {})
+    }
+    await this.lock.release()
+  }
+
+  /** Queues a write behind the others; also used by open and close, which bypass `closing`. */
+  private schedule<R>(mutator: (draft: StateFile) => R): Promise<R> {
+    const run = this.tail.then(() => this.apply(mutator))
+    this.tail = run.catch(() => {})
+    return run
+  }
+
+  private async apply<R>(mutator: (draft: StateFile) => R): Promise<R> {
+    if (this.lost) throw this.lost
+    const draft = structuredClone(this.current) as StateFile
+    const result = mutator(draft)
+    if (result instanceof Promise) {
+      throw new TypeError('StateStore.update mutators must be synchronous; await before updating.')
+    }
+    applyStateLimits(draft, this.queueLimits)
+    draft.generation = this.current.generation + 1
+    draft.timestamp = isoNow(this.clock)
+    const problem = validate(draft, this.queueLimits)
+    if (problem) throw new StateValidationError(`Refused to save an invalid state: ${problem}`)
+    // Compact: at the size limits, indenting costs about a third more bytes and stringify time.
+    const json = JSON.stringify(draft) + '\n'
+    // The lock may have been lost while the mutator ran; never write over another owner's file.
+    if (this.lost) throw this.lost
+    const started = performance.now()
+    await writeFileAtomic(this.paths.stateFile, json)
+    this.current = deepFreeze(draft)
+    this.emitter.emit('written', {
+      generation: draft.generation,
+      bytes: Buffer.byteLength(json),
+      durationMs: performance.now() - started,
+    })
+    return result
+  }
+
+  private handleCompromised(error: Error): void {
+    if (this.lost) return
+    const reason = error.message
+    this.lost = new StateCompromisedError(
+      `Fixloop lost its lock on ${this.paths.projectRoot} (${reason}). It stopped saving state so ` +
+        'it cannot overwrite another instance; restart Fixloop to continue.',
+    )
+    const message = this.lost.message
+    // Never let this throw: it runs inside proper-lockfile's timer.
+    void this.reread()
+      .catch(() => false)
+      .then((reloaded) => this.emitter.emit('compromised', { reason, message, reloaded }))
+  }
+
+  /** After losing the lock: show what is on disk now, if it is a valid state. */
+  private async reread(): Promise<boolean> {
+    const outcome = await loadStateFile(this.paths.stateFile, {
+      projectRoot: this.paths.projectRoot,
+      now: isoNow(this.clock),
+      queueLimits: this.queueLimits,
+    })
+    if (outcome.kind !== 'current') return false
+    this.current = deepFreeze(outcome.state)
+    return true
+  }
+}
+
+async function prepareDataDir(paths: StatePaths): Promise<void> {
+  await mkdir(paths.dataDir, { recursive: true })
+  // The folder is ours: keep it out of the project's git without touching its .gitignore.
+  await writeFile(join(paths.dataDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error) => {
+    if (!isCode(error, 'EEXIST')) throw error
+  })
+  await mkdir(dirname(paths.stateFile), { recursive: true })
+  await mkdir(dirname(paths.lockFile), { recursive: true })
+}
+
+async function loadAndRepair(
+  paths: StatePaths,
+  clock: Clock,
+  queueLimits: QueueLimits,
+  emitter: StateEmitter,
+): Promise<StateFile> {
+  const file = paths.stateFile
+  const now = isoNow(clock)
+  const outcome = await loadStateFile(file, { projectRoot: paths.projectRoot, now, queueLimits })
+  switch (outcome.kind) {
+    case 'missing':
+      emitter.emit('created', { file })
+      return freshState(now)
+    case 'current':
+      return outcome.state
+    case 'seed': {
+      const backup = await copyAside(file, 'seed-backup', now)
+      const { tasks, merged, dropped, from } = outcome
+      emitter.emit('migrated', { file, from, tasks, merged, dropped, backup })
+      return outcome.state
+    }
+    case 'unusable': {
+      const movedTo = await moveAside(file, 'corrupt', now)
+      emitter.emit('corrupt', { file, movedTo, reason: outcome.reason })
+      return freshState(now)
+    }
+  }
+}
