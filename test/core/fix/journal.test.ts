@@ -14,13 +14,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createSandboxedEditor } from '../../../src/main/core/fix/editor'
-import {
-  ABSENT_FILE_HASH,
-  Journal,
-  journalFile,
-  siblingTempPathFor,
-  tempPathFor,
-} from '../../../src/main/core/fix/journal'
+import { ABSENT_FILE_HASH, Journal, journalFile } from '../../../src/main/core/fix/journal'
+import { siblingTempPathFor, tempPathFor } from '../../../src/main/core/fix/atomic-file'
 import { systemClock } from '../../../src/main/core/util/clock'
 import { contentHash } from '../../../src/main/core/util/hash'
 import { treeHash } from './tree-hash'

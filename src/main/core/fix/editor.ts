@@ -7,17 +7,24 @@
  * Every write is journalled before the file is touched, registered as Fixloop's own, and made through a
  * temp file and a rename. A bad call never throws: it comes back as an error result Claude can act on.
  */
-import { lstat, mkdir, readFile, readdir, realpath } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
 import { contentHash } from '../util/hash'
-import type { EditorResult, EditorTool, EditorWrite, OwnWriteRegistry } from './editor-types'
+import { atomicWriteFile, decodeUtf8, siblingTempPathFor, tempPathFor } from './atomic-file'
+import { Refusal, describe, formatBytes, optionalString, requireString } from './editor-input'
+import { type Resolved, createPathResolver } from './editor-paths'
 import {
-  type Journal,
-  atomicWriteFile,
-  decodeUtf8,
-  siblingTempPathFor,
-  tempPathFor,
-} from './journal'
+  lineAt,
+  linesAt,
+  nearMiss,
+  numbered,
+  occurrences,
+  snippet,
+  toLines,
+  truncate,
+} from './editor-text'
+import type { EditorResult, EditorTool, EditorWrite, OwnWriteRegistry } from './editor-types'
+import type { Journal } from './journal'
 import { LISTING_SKIPPED_DIRS, isCaseInsensitiveFs, protectedReason } from './protected-paths'
 
 export interface SandboxedEditorOptions {
@@ -46,23 +53,6 @@ export interface SandboxedEditorOptions {
 }
 
 const COMMANDS = ['view', 'create', 'str_replace', 'insert'] as const
-const MAX_PATH_CHARS = 4096
-
-/** Thrown inside the editor for a refused or malformed call; turned into an error result. */
-class Refusal extends Error {}
-
-interface Resolved {
-  /** Absolute, under the real root. */
-  abs: string
-  /** Project-relative with forward slashes; '' for the root. */
-  rel: string
-  /** What lstat said of the path itself, null when it does not exist. */
-  kind: 'file' | 'dir' | null
-  size: number
-  mode: number | null
-  /** Relative directories (outermost first) that do not exist yet on the way to the path. */
-  missingDirs: string[]
-}
 
 export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTool {
   if (typeof options.root !== 'string' || !isAbsolute(options.root)) {
@@ -75,93 +65,11 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
   const { journal, ownWrites, isProtected } = options
   const givenRoot = resolve(options.root)
   const caseInsensitive = options.caseInsensitive ?? isCaseInsensitiveFs(givenRoot)
+  const paths = createPathResolver({ root: givenRoot, caseInsensitive, isProtected })
+  const resolvePath = paths.resolve
+  const rootReal = paths.realRoot
   const done: EditorWrite[] = []
-  let realRoot: Promise<string> | null = null
   let queue: Promise<unknown> = Promise.resolve()
-
-  const rootReal = () => (realRoot ??= realpath(givenRoot))
-
-  async function resolvePath(raw: unknown, field = 'path'): Promise<Resolved> {
-    const path = requireString(raw, field)
-    if (path.length === 0)
-      throw new Refusal(`${field} is empty: give a path relative to the project root.`)
-    if (path.length > MAX_PATH_CHARS)
-      throw new Refusal(`${field} is ${path.length} characters long; refused.`)
-    if (path.includes('\0')) throw new Refusal(`${field} contains a NUL character; refused.`)
-    const root = await rootReal()
-    let rel: string | null
-    if (isAbsolute(path)) {
-      // An absolute path may name the root as configured or as its real path (e.g. /tmp vs /private/tmp).
-      rel = inside(givenRoot, resolve(path)) ?? inside(root, resolve(path))
-    } else {
-      rel = inside(root, resolve(root, path))
-    }
-    if (rel === null) {
-      throw new Refusal(
-        `${path} is outside the project root; refused. Use a path relative to the project root.`,
-      )
-    }
-    const parts = rel === '' ? [] : rel.split(sep)
-    const posix = parts.join('/')
-    const reason = protectedReason(posix, { caseInsensitive })
-    if (reason) throw new Refusal(`${reason}; refused.`)
-    const extra = isProtected?.(posix)
-    if (extra)
-      throw new Refusal(
-        `${posix} is protected${typeof extra === 'string' ? ` (${extra})` : ''}; refused.`,
-      )
-
-    let current = root
-    let st = parts.length === 0 ? await lstat(root) : null
-    let missingAt = -1
-    for (let i = 0; i < parts.length; i++) {
-      current = join(current, parts[i]!)
-      const shown = parts.slice(0, i + 1).join('/')
-      try {
-        st = await lstat(current)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-        missingAt = i
-        break
-      }
-      if (st.isSymbolicLink()) {
-        throw new Refusal(`${shown} is a symbolic link; the editor does not follow links. Refused.`)
-      }
-      if (i < parts.length - 1 && !st.isDirectory()) {
-        throw new Refusal(`${shown} is not a directory, so ${posix} cannot exist.`)
-      }
-    }
-    const missingDirs: string[] = []
-    if (missingAt >= 0) {
-      // Everything below a missing component is missing too; the directories among them get created.
-      for (let j = missingAt; j < parts.length - 1; j++)
-        missingDirs.push(parts.slice(0, j + 1).join('/'))
-      current = join(root, ...parts)
-      st = null
-    }
-    const kind = st === null ? null : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
-    if (kind === 'other') throw new Refusal(`${posix} is not a regular file or directory; refused.`)
-    const exists = st !== null
-    if (exists) {
-      // Belt and braces: the real path must still be the path we walked, inside the root.
-      const real = await realpath(current)
-      const back = inside(root, real)
-      if (back === null || !samePath(back, rel)) {
-        throw new Refusal(`${posix} resolves outside the project root; refused.`)
-      }
-    }
-    return {
-      abs: current,
-      rel: posix,
-      kind,
-      size: st ? Number(st.size) : 0,
-      mode: st ? Number(st.mode) & 0o7777 : null,
-      missingDirs,
-    }
-  }
-
-  const samePath = (a: string, b: string) =>
-    caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b
 
   /** Reads a text file within the caps, or refuses with why. */
   async function readText(target: Resolved): Promise<{ bytes: Buffer; text: string }> {
@@ -457,125 +365,6 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (!Number.isInteger(value) || value <= 0)
     throw new TypeError(`${name} must be a positive integer, got ${value}`)
   return value
-}
-
-/** The path of `target` relative to `root` (platform separators), or null when it is outside. */
-function inside(root: string, target: string): string | null {
-  const rel = relative(root, target)
-  if (rel === '') return ''
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null
-  return rel
-}
-
-function requireString(value: unknown, field: string, maxBytes = MAX_PATH_CHARS * 4): string {
-  if (value === undefined || value === null) throw new Refusal(`${field} is missing.`)
-  if (typeof value !== 'string')
-    throw new Refusal(`${field} must be a string, got ${describe(value)}.`)
-  checkSize(value, field, maxBytes)
-  return value
-}
-
-function optionalString(value: unknown, field: string, maxBytes: number): string | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string')
-    throw new Refusal(`${field} must be a string, got ${describe(value)}.`)
-  checkSize(value, field, maxBytes)
-  return value
-}
-
-function checkSize(value: string, field: string, maxBytes: number) {
-  // Cheap bound first: a string of n UTF-16 units is at most 3n bytes of UTF-8.
-  if (value.length * 3 > maxBytes && Buffer.byteLength(value) > maxBytes) {
-    throw new Refusal(
-      `${field} is ${formatBytes(Buffer.byteLength(value))}, over the limit of ${formatBytes(maxBytes)}; refused.`,
-    )
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`
-  if (typeof value === 'number' || typeof value === 'boolean')
-    return `${typeof value} ${String(value)}`
-  return typeof value === 'object' ? 'an object' : typeof value
-}
-
-/** Lines of a text for display and numbering: no terminators, no phantom line after a final newline. */
-function toLines(text: string): string[] {
-  if (text.length === 0) return []
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
-  if (text.endsWith('\n')) lines.pop()
-  return lines
-}
-
-function numbered(lines: string[], first: number): string {
-  return lines.map((line, i) => `${String(first + i).padStart(6)}\t${line}`).join('\n')
-}
-
-/** Lines `from`..`to` (1-based) with a few lines of context, numbered. */
-function snippet(text: string, from: number, to: number, context = 4): string {
-  const lines = toLines(text)
-  const start = Math.max(1, from - context)
-  const end = Math.min(lines.length, Math.max(to, from) + context)
-  return numbered(lines.slice(start - 1, end), start)
-}
-
-/** Start offsets of every occurrence, overlapping ones included: any second start is ambiguous. */
-function occurrences(text: string, needle: string): number[] {
-  const out: number[] = []
-  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) out.push(i)
-  return out
-}
-
-/** 1-based line numbers of sorted offsets, in one pass over the text. */
-function linesAt(text: string, offsets: number[]): number[] {
-  const out: number[] = []
-  let line = 1
-  let from = 0
-  for (const offset of offsets) {
-    for (let i = text.indexOf('\n', from); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++
-      from = i + 1
-    }
-    out.push(line)
-  }
-  return out
-}
-
-/** 1-based line number of an offset. */
-function lineAt(text: string, offset: number): number {
-  let line = 1
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++
-  return line
-}
-
-/** A hint when old_str would match but for whitespace, the commonest slip. */
-function nearMiss(text: string, oldStr: string): string {
-  const squash = (s: string) => s.replace(/\s+/g, ' ').trim()
-  const target = squash(oldStr)
-  if (target.length === 0) return ''
-  const lines = toLines(text)
-  const want = toLines(oldStr).length || 1
-  // The scan is lines × want; past these sizes the hint is not worth the time.
-  if (want > 200 || lines.length > 20_000) return ''
-  for (let i = 0; i + want <= lines.length; i++) {
-    if (squash(lines.slice(i, i + want).join('\n')) === target) {
-      return ` A block at line ${i + 1} matches if whitespace is ignored: check indentation and spaces.`
-    }
-  }
-  return ''
-}
-
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text
-  return `${text.slice(0, max)}\n… (output cut at ${max} characters; use view_range to see the rest)`
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e))

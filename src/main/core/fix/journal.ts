@@ -5,123 +5,49 @@
  * directory) BEFORE the file it describes is changed, so a crash at any point leaves enough behind to
  * restore the tree.
  */
-import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import {
-  lstat,
-  mkdir,
-  open,
-  readFile,
-  readdir,
-  rename,
-  rmdir,
-  unlink,
-  writeFile,
-} from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { z } from 'zod'
+import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { FileEdit } from '../../../shared/domain'
-import { type Clock, isoNow, sleep, systemClock } from '../util/clock'
+import { isoNow, systemClock } from '../util/clock'
 import { contentHash } from '../util/hash'
-import type { OwnWriteRegistry } from './editor-types'
+import {
+  atomicWriteFile,
+  decodeUtf8,
+  isNotFound,
+  removeIfPresent,
+  siblingTempPathFor,
+  tempPathFor,
+} from './atomic-file'
 import { unifiedDiff } from './diff'
+import {
+  ABSENT_FILE_HASH,
+  type FileEntry,
+  JournalData,
+  type JournalEdit,
+  type JournalOptions,
+  type JournalStatus,
+  type JournalSummary,
+  type RecordInput,
+  type RollbackReport,
+  TASK_ID,
+  UnreadableJournal,
+  journalDir,
+  journalFile,
+  refusal,
+  summarize,
+} from './journal-data'
 
-/**
- * The hash registered with the own-write registry when Fixloop deletes a file (rolling back a file the
- * task created), so the watcher can recognise that unlink as its own too.
- */
-export const ABSENT_FILE_HASH = 'absent'
-
-const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/
-
-const FileEntry = z.object({
-  path: z.string().min(1),
-  hashBefore: z.string().nullable(),
-  /** The original bytes: UTF-8 text when they decode cleanly, base64 otherwise. */
-  contentBefore: z.string().nullable(),
-  encoding: z.enum(['utf8', 'base64']),
-  modeBefore: z.number().int().nullable(),
-  hashAfter: z.string(),
-  contentAfter: z.string(),
-  /** Every state this file passed through in Fixloop's hands: rollback recognises any of them as ours. */
-  known: z.array(z.string()),
-})
-type FileEntry = z.infer<typeof FileEntry>
-
-const EditEntry = z.object({
-  path: z.string(),
-  hashBefore: z.string().nullable(),
-  hashAfter: z.string(),
-  diff: z.string(),
-  at: z.string(),
-})
-export type JournalEdit = z.infer<typeof EditEntry>
-
-export const JournalStatus = z.enum(['open', 'completed', 'rolled_back', 'undone'])
-export type JournalStatus = z.infer<typeof JournalStatus>
-
-const JournalData = z.object({
-  version: z.literal(1),
-  taskId: z.string().regex(TASK_ID),
-  status: JournalStatus,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  files: z.array(FileEntry),
-  edits: z.array(EditEntry),
-  /** Directories made for created files, outermost first; rollback removes them when empty. */
-  createdDirs: z.array(z.string()),
-})
-type JournalData = z.infer<typeof JournalData>
-
-export interface JournalOptions {
-  /** Told the hash of every file a rollback or undo writes, so those writes never start a task. */
-  ownWrites?: OwnWriteRegistry
-  /** @default systemClock */
-  clock?: Clock
-}
-
-/** One write about to happen, as the editor hands it to the journal. */
-export interface RecordInput {
-  /** Project-relative, forward slashes. */
-  path: string
-  /** The bytes on disk right now, null when the file does not exist yet. */
-  before: Uint8Array | null
-  after: string | Uint8Array
-  /** The file's permission bits, kept so a restore does not lose an executable bit. */
-  mode?: number | null
-}
-
-export interface RollbackReport {
-  /** True when every journalled file holds its original bytes again (or is gone, if it was created). */
-  ok: boolean
-  restored: string[]
-  deleted: string[]
-  /** Already held their original bytes. */
-  unchanged: string[]
-  /** Changed by someone else since Fixloop wrote them: left alone so their work is not lost. */
-  conflicts: { path: string; reason: string }[]
-  errors: { path: string; message: string }[]
-  removedDirs: string[]
-  /** One line for the log and the user. */
-  message: string
-}
-
-export interface JournalSummary {
-  taskId: string
-  status: JournalStatus | 'unreadable'
-  paths: string[]
-  updatedAt: string | null
-  error?: string
-}
-
-/** A journal file that does not parse or fails the schema. */
-export class UnreadableJournal extends Error {
-  override name = 'UnreadableJournal'
-}
-
-export const journalDir = (root: string) => join(root, '.fixloop', 'journal')
-export const journalFile = (root: string, taskId: string) =>
-  join(journalDir(root), `${taskId}.json`)
+export {
+  ABSENT_FILE_HASH,
+  type JournalEdit,
+  type JournalOptions,
+  type JournalStatus,
+  type JournalSummary,
+  type RecordInput,
+  type RollbackReport,
+  UnreadableJournal,
+  journalFile,
+} from './journal-data'
 
 export class Journal {
   private queue: Promise<unknown> = Promise.resolve()
@@ -514,98 +440,6 @@ export class Journal {
   }
 }
 
-/**
- * The temp file a write of `relativePath` goes through: inside `.fixloop/tmp`, which the watcher
- * already ignores, so a write shows up as one change of the target and nothing else. Named per task
- * and path so a rollback after a crash can sweep it.
- */
-export function tempPathFor(root: string, taskId: string, relativePath: string): string {
-  return join(root, '.fixloop', 'tmp', `${taskId}-${contentHash(relativePath).slice(0, 16)}.tmp`)
-}
-
-/** The fallback temp beside the target, used when `.fixloop` is on another file system. */
-export function siblingTempPathFor(absolutePath: string, taskId: string): string {
-  return join(dirname(absolutePath), `.${basename(absolutePath)}.fixloop-${taskId}.tmp`)
-}
-
-export interface AtomicWriteOptions {
-  /** Permission bits for the result; the temp file's default otherwise. */
-  mode?: number | null
-  /** @default a random sibling name */
-  tempPath?: string
-  /** Where to write instead when `tempPath` is on another file system (EXDEV). @default none */
-  fallbackTempPath?: string
-  /** Also fsync the directory, so the rename itself survives a power cut. @default false */
-  syncDir?: boolean
-}
-
-/** Writes a file so that readers see the old bytes or the new ones, never a torn mix. */
-export async function atomicWriteFile(
-  path: string,
-  data: string | Uint8Array,
-  options: AtomicWriteOptions = {},
-): Promise<void> {
-  const temp =
-    options.tempPath ??
-    join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  // O_EXCL (after clearing a stale temp of ours) so the write can never follow a planted symlink.
-  await removeIfPresent(temp)
-  const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644)
-  try {
-    await handle.writeFile(data)
-    if (options.mode != null) await handle.chmod(options.mode & 0o7777)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await removeIfPresent(temp)
-    throw error
-  }
-  await handle.close()
-  try {
-    await renameWithRetry(temp, path)
-  } catch (error) {
-    await removeIfPresent(temp)
-    if (isCode(error, 'EXDEV') && options.fallbackTempPath) {
-      return atomicWriteFile(path, data, {
-        ...options,
-        tempPath: options.fallbackTempPath,
-        fallbackTempPath: undefined,
-      })
-    }
-    throw error
-  }
-  if (options.syncDir) await syncDirectory(dirname(path))
-}
-
-/** Windows refuses a rename while a scanner or an editor holds the file for a moment; wait it out. */
-async function renameWithRetry(from: string, to: string) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await rename(from, to)
-    } catch (error) {
-      const transient = process.platform === 'win32' && isCode(error, 'EPERM', 'EACCES', 'EBUSY')
-      if (!transient || attempt >= 8) throw error
-      await sleep(10 * 2 ** Math.min(attempt, 5))
-    }
-  }
-}
-
-const isCode = (error: unknown, ...codes: string[]) =>
-  codes.includes(String((error as NodeJS.ErrnoException)?.code))
-
-async function syncDirectory(dir: string) {
-  // Windows cannot open a directory for fsync; the rename is as durable as that platform allows.
-  let handle
-  try {
-    handle = await open(dir, 'r')
-    await handle.sync()
-  } catch {
-    // Best effort by design: some file systems refuse fsync on directories.
-  } finally {
-    await handle?.close()
-  }
-}
-
 async function ensureStateDir(root: string) {
   const dir = join(root, '.fixloop')
   try {
@@ -629,25 +463,6 @@ async function currentHash(path: string): Promise<string> {
   }
 }
 
-async function removeIfPresent(path: string) {
-  try {
-    await unlink(path)
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
-/** The text of bytes that are valid UTF-8 (so encoding it again gives the same bytes), else null. */
-export function decodeUtf8(bytes: Uint8Array): string | null {
-  try {
-    return utf8.decode(bytes)
-  } catch {
-    return null
-  }
-}
-
 function originalBytes(f: FileEntry): Uint8Array {
   if (f.contentBefore === null) return new Uint8Array()
   return f.encoding === 'base64'
@@ -660,37 +475,6 @@ function decodedText(f: FileEntry): string | null {
   return f.encoding === 'base64' ? '(binary content)' : f.contentBefore
 }
 
-function refusal(text: string): RollbackReport {
-  return {
-    ok: false,
-    restored: [],
-    deleted: [],
-    unchanged: [],
-    conflicts: [],
-    errors: [],
-    removedDirs: [],
-    message: text,
-  }
-}
-
-function summarize(kind: 'rollback' | 'undo', r: RollbackReport): string {
-  const verb = kind === 'rollback' ? 'Rolled back' : 'Undid'
-  const parts = [
-    r.restored.length && `${r.restored.length} restored`,
-    r.deleted.length && `${r.deleted.length} created file(s) deleted`,
-    r.unchanged.length && `${r.unchanged.length} already original`,
-  ].filter(Boolean)
-  let text = `${verb} ${parts.join(', ') || 'nothing to restore'}.`
-  if (r.conflicts.length > 0) {
-    text += ` Left alone (changed by someone else): ${r.conflicts.map((c) => c.path).join(', ')}.`
-  }
-  if (r.errors.length > 0) {
-    text += ` Failed: ${r.errors.map((e) => `${e.path} (${e.message})`).join(', ')}.`
-  }
-  return text
-}
-
-const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT'
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 function safeJson(text: string): unknown {
