@@ -1,0 +1,850 @@
+/**
+ * The orchestrator ties the watcher, the checks, the queue, the state file and the fix pipeline into
+ * a running service. It is event-driven: a change batch is queued, `pump()` takes work while there is
+ * room, and a finished task pumps again. No loop polls.
+ */
+import { EventEmitter } from 'node:events'
+import type {
+  Activity,
+  EngineSnapshot,
+  EngineStatus,
+  EscalationChannel,
+  EscalationRecord,
+  Health,
+  Task,
+  Usage,
+} from '../../../shared/domain'
+import { EMPTY_USAGE } from '../../../shared/domain'
+import type { SecretName, Settings, SettingsPatch } from '../../../shared/settings'
+import { Settings as SettingsSchema } from '../../../shared/settings'
+import type { RunnerInfo } from '../checks'
+import { checksHealth } from '../checks'
+import type { ClaudeClient } from '../claude/client'
+import { createClaudeClient } from '../claude/client'
+import { addUsage } from '../claude/pricing'
+import type { LoadedConfig, Secrets } from '../config/load-config'
+import type { DesktopNotifier, Escalator } from '../escalate'
+import { createEscalator } from '../escalate'
+import { currentBreakers, resetBreaker } from '../fix/breaker'
+import { dayKey } from '../fix/budget'
+import { Journal } from '../fix/journal'
+import { Logger } from '../log/logger'
+import { cancel, enqueue, requeueInProgress, retry, takeNext, updateTask } from '../queue'
+import type { StateFile } from '../state'
+import { StateStore } from '../state'
+import { createRedactor } from '../util/redact'
+import type { Clock, Timer } from '../util/clock'
+import { isoNow, systemClock } from '../util/clock'
+import type { WatchBatch } from '../watch/watcher'
+import { Watcher } from '../watch/watcher'
+import { OwnWrites } from '../watch/own-writes'
+import { createIgnoreMatcher } from '../watch/ignore-rules'
+import { EngineError } from './engine-error'
+import { stateEscalationMemory } from './escalation-memory'
+import { assessHealth } from './health'
+import { SessionStats } from './session-stats'
+import { findTask, summarizeQueues } from './snapshot'
+import { runTask } from './task-runner'
+
+export interface OrchestratorOptions {
+  config: LoadedConfig
+  /** @default systemClock */
+  clock?: Clock
+  /** @default Math.random */
+  random?: () => number
+  /** Shows escalations on the desktop; the CLI prints them. @default none */
+  notifier?: DesktopNotifier | null
+  /** For the escalation channels. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** @default 'https://api.github.com' */
+  githubBaseUrl?: string
+  /** A client to use instead of one made from the API key (tests inject one with fake timers). */
+  claudeClient?: ClaudeClient
+  /** @default 30 s */
+  heartbeatMs?: number
+  /** @default 5 min */
+  healthMs?: number
+  /** How long stop() lets a running task finish before aborting it. @default 30 s */
+  shutdownTimeoutMs?: number
+  /** Called when settings change through a command, to keep them (CLI: .fixloop/settings.json). */
+  persistSettings?: (settings: Settings) => Promise<void> | void
+  /** Called when a secret changes through a command (Electron: safeStorage). */
+  persistSecret?: (name: SecretName, value: string | null) => Promise<void> | void
+  logger?: Logger
+}
+
+/** Events of the running engine, richer than the contract's (the CLI's --json prints them). */
+export interface OrchestratorEvents {
+  ready: [{ projectRoot: string; backend: string | null }]
+  change: [{ files: string[]; deleted: string[]; kind: Task['kind'] }]
+  task_created: [Task]
+  task_updated: [Task]
+  task_completed: [Task]
+  task_failed: [Task]
+  escalated: [{ taskId: string | null; record: EscalationRecord }]
+  heartbeat: [{ at: string }]
+  health: [Health]
+  snapshot: [EngineSnapshot]
+  notice: [{ level: 'info' | 'warn' | 'error'; title: string; body: string; taskId: string | null }]
+  stopped: [{ stats: EngineSnapshot['stats'] }]
+}
+
+interface Active {
+  task: Task
+  abort: AbortController
+  done: Promise<void>
+}
+
+export class Orchestrator extends EventEmitter<OrchestratorEvents> {
+  readonly root: string
+  readonly log: Logger
+  readonly ownWrites = new OwnWrites()
+  readonly #options: OrchestratorOptions
+  readonly #clock: Clock
+  readonly #stats: SessionStats
+  #settings: Settings
+  #secrets: Secrets
+  #store: StateStore | null = null
+  #watcher: Watcher | null = null
+  #escalator: Escalator
+  #client: ClaudeClient | null = null
+  #keyRejected: string | null = null
+  #runner: RunnerInfo | null = null
+  #runnerProblem: string | null = null
+  #status: EngineStatus = 'stopped'
+  #pausedReason: string | null = null
+  #health: Health | null = null
+  #lastHeartbeat: string | null = null
+  readonly #active = new Map<string, Active>()
+  #timers: Timer[] = []
+  #snapshotQueued = false
+  #writeError: string | null = null
+
+  constructor(options: OrchestratorOptions) {
+    super()
+    this.#options = options
+    this.root = options.config.projectRoot
+    this.#clock = options.clock ?? systemClock
+    this.#settings = options.config.settings
+    this.#secrets = { ...options.config.secrets }
+    this.#stats = new SessionStats(this.#clock)
+    this.log = options.logger ?? new Logger({ clock: this.#clock })
+    this.#escalator = createEscalator({
+      settings: this.#settings.escalation,
+      secrets: this.#secrets,
+      desktop: options.notifier ?? null,
+      fetch: options.fetch,
+      githubBaseUrl: options.githubBaseUrl,
+      clock: this.#clock,
+      random: options.random,
+      project: this.root,
+      memory: stateEscalationMemory(
+        () => this.#store?.state ?? null,
+        (fn) => this.#write(fn),
+      ),
+      log: (e) => this.log.log(e.level, e.message, { taskId: e.taskId, source: 'escalate' }),
+    })
+    this.log.setRedactor(this.#redactor())
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  get status(): EngineStatus {
+    return this.#status
+  }
+
+  get settings(): Settings {
+    return this.#settings
+  }
+
+  /** Takes the project's lock, repairs state, starts watching. Throws AlreadyRunningError. */
+  async start(): Promise<void> {
+    if (this.#status !== 'stopped') throw new EngineError('conflict', `Fixloop is ${this.#status}.`)
+    this.#status = 'starting'
+    const config = this.#options.config
+    this.#store = await StateStore.open({
+      projectRoot: this.root,
+      stateFile: config.stateFile,
+      lockFile: config.lockFile,
+      clock: this.#clock,
+      onEvent: (name, payload) => this.#onStateEvent(name, payload),
+      beforeRequeue: (tasks) => this.#rollbackInterrupted(tasks),
+    })
+    this.#stats.start()
+    this.#refreshRunner()
+    this.#startWatcher()
+    await this.#watcher?.start()
+    await this.#write((s) => {
+      s.processes.orchestrator.status = 'running'
+    })
+    this.#status = 'running'
+    this.#scheduleTimers()
+    void this.#heartbeat()
+    void this.checkHealth()
+    void this.#checkModel()
+    const backend = this.#watcher?.status().backend ?? null
+    this.log.info(`Watching ${this.root} (${backend ?? 'no'} watcher)`, { source: 'engine' })
+    this.log.info(
+      this.#settings.autoFix ? 'Auto-fix: enabled' : 'Auto-fix: disabled (detect and report only)',
+    )
+    this.emit('ready', { projectRoot: this.root, backend })
+    this.#emitSnapshot()
+    this.#pump()
+  }
+
+  /**
+   * Stops intake, flushes the watcher (its last changes are queued, not dropped), lets running tasks
+   * finish up to the shutdown timeout, then aborts them (their edits are rolled back and they return
+   * to pending). Records the status `stopped` and releases the lock.
+   */
+  async stop(): Promise<EngineSnapshot['stats']> {
+    if (this.#status === 'stopped' || this.#status === 'stopping') return this.#statsSnapshot()
+    this.#status = 'stopping'
+    for (const t of this.#timers) this.#clock.clearTimeout(t)
+    this.#timers = []
+    this.log.info('Stopping: no new work is taken', { source: 'engine' })
+    try {
+      await this.#watcher?.stop()
+    } catch (error) {
+      this.log.warn(`Watcher did not stop cleanly: ${(error as Error).message}`)
+    }
+    if (this.#active.size > 0) {
+      const timeout = this.#options.shutdownTimeoutMs ?? 30_000
+      this.log.info(`Waiting up to ${timeout / 1000} s for ${this.#active.size} running task(s)`)
+      const all = Promise.all([...this.#active.values()].map((a) => a.done))
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((resolve) => {
+          const t = this.#clock.setTimeout(() => resolve(true), timeout)
+          t.unref?.()
+        }),
+      ])
+      if (timedOut) {
+        this.log.warn('Shutdown timeout: aborting running tasks and rolling back their edits')
+        for (const a of this.#active.values()) a.abort.abort(new Error('Fixloop is stopping'))
+        await all
+      }
+    }
+    // Aborted tasks had their edits rolled back; they go back to pending so nothing is lost.
+    if (this.#store && this.#store.state.queues.in_progress.length > 0) {
+      await this.#write((s) => requeueInProgress(s.queues, { now: isoNow(this.#clock) })).catch(
+        () => undefined,
+      )
+    }
+    const stats = this.#statsSnapshot()
+    await this.#store?.close()
+    this.#store = null
+    this.#status = 'stopped'
+    this.emit('stopped', { stats })
+    return stats
+  }
+
+  /** Keeps watching and queuing but takes no new work. A running task finishes. */
+  pause(reason = 'Paused by the user'): void {
+    if (this.#status !== 'running' && this.#status !== 'paused') {
+      throw new EngineError('conflict', `Cannot pause: Fixloop is ${this.#status}.`)
+    }
+    this.#status = 'paused'
+    this.#pausedReason = reason
+    this.log.warn(`Paused: ${reason}`, { source: 'engine' })
+    void this.#write((s) => {
+      s.processes.orchestrator.status = 'paused'
+    })
+    this.#emitSnapshot()
+  }
+
+  resume(): void {
+    if (this.#status !== 'paused') return
+    this.#status = 'running'
+    this.#pausedReason = null
+    this.#keyRejected = null
+    this.log.info('Resumed', { source: 'engine' })
+    void this.#write((s) => {
+      s.processes.orchestrator.status = 'running'
+    })
+    this.#emitSnapshot()
+    this.#pump()
+  }
+
+  // ── intake ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Queues a change (the watcher calls this; so can a command or a test). */
+  async enqueueChange(batch: Pick<WatchBatch, 'files' | 'deleted' | 'kind'>): Promise<Task | null> {
+    if (!this.#store || batch.files.length === 0) return null
+    this.emit('change', { files: batch.files, deleted: batch.deleted, kind: batch.kind })
+    const files = batch.files
+    const { task, merged } = await this.#write((s) => {
+      const ctx = this.#store!.queueContext(s)
+      const r = enqueue(s.queues, { files, kind: batch.kind }, ctx)
+      s.conversation_history.push({
+        timestamp: ctx.now,
+        type: r.merged ? 'task_merged' : 'task_created',
+        task_id: r.task.id,
+        files,
+      })
+      return r
+    })
+    this.log.info(
+      merged
+        ? `Change to ${describeFiles(files)} merged into pending task ${task.id}`
+        : `Change detected: ${describeFiles(files)} → task ${task.id}`,
+      { taskId: task.id, source: 'watcher' },
+    )
+    this.emit(merged ? 'task_updated' : 'task_created', task)
+    this.#emitSnapshot()
+    this.#pump()
+    return task
+  }
+
+  #pumping = false
+  #pumpAgain = false
+
+  /** Takes pending work while there is room. Serialised: one taker at a time. */
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true
+      return
+    }
+    this.#pumping = true
+    void this.#take()
+      .catch((error: unknown) => this.log.error(`Could not take work: ${(error as Error).message}`))
+      .finally(() => {
+        this.#pumping = false
+        if (this.#pumpAgain) {
+          this.#pumpAgain = false
+          this.#pump()
+        }
+      })
+  }
+
+  async #take(): Promise<void> {
+    while (
+      this.#status === 'running' &&
+      this.#store &&
+      this.#active.size < this.#settings.concurrency
+    ) {
+      const busy = new Set([...this.#active.values()].flatMap((a) => a.task.files))
+      const store = this.#store
+      const task = await this.#write((s) =>
+        takeNext(s.queues, store.queueContext(s), { busyFiles: busy }),
+      )
+      if (!task) return
+      this.#start(task)
+    }
+  }
+
+  #start(task: Task): void {
+    const abort = new AbortController()
+    const active: Active = { task, abort, done: Promise.resolve() }
+    this.#active.set(task.id, active)
+    this.emit('task_updated', task)
+    this.#emitSnapshot()
+    active.done = this.#runTask(task, abort.signal, (t) => (active.task = t))
+      .catch((error: unknown) => {
+        this.log.error(`Task ${task.id} could not run: ${(error as Error).message}`, {
+          taskId: task.id,
+        })
+      })
+      .finally(() => {
+        this.#active.delete(task.id)
+        this.#emitSnapshot()
+        this.#pump()
+      })
+  }
+
+  async #runTask(task: Task, signal: AbortSignal, track: (t: Task) => void): Promise<void> {
+    await runTask(task, signal, {
+      root: this.root,
+      settings: this.#settings,
+      clock: this.#clock,
+      random: this.#options.random,
+      log: this.log,
+      ownWrites: this.ownWrites,
+      runner: () => this.#runnerOrThrow(),
+      client: () => this.#clientOrThrow(),
+      state: () => this.#store!.state,
+      write: (fn) => this.#write(fn),
+      spentToday: () => this.#spentToday(),
+      onUsage: (u) => this.#addUsage(u),
+      escalate: (t) => this.#escalate(t),
+      pause: (reason) => {
+        if (this.#status === 'running') this.pause(reason)
+        this.#notice('warn', 'Auto-fix paused', reason, task.id)
+      },
+      notice: (level, title, body) => this.#notice(level, title, body, task.id),
+      recordOutcome: (outcome, fixMs) => this.#stats.recordOutcome(outcome, fixMs),
+      emitTask: (kind, t) => {
+        track(t)
+        this.emit(kind, t)
+        this.#emitSnapshot()
+      },
+      activity: () => this.#emitSnapshot(),
+    })
+  }
+
+  // ── commands ─────────────────────────────────────────────────────────────────────────────────
+
+  getTask(id: string): Task | null {
+    return this.#store ? findTask(this.#store.state.queues, id) : null
+  }
+
+  async retryTask(id: string): Promise<Task> {
+    const task = await this.#command((s) => retry(s.queues, id, this.#store!.queueContext(s)).task)
+    this.log.info(`Task ${id} sent back to pending`, { taskId: id })
+    this.emit('task_updated', task)
+    this.#pump()
+    return task
+  }
+
+  async cancelTask(id: string): Promise<Task> {
+    const task = await this.#command((s) => cancel(s.queues, id, { now: isoNow(this.#clock) }))
+    this.log.info(`Task ${id} cancelled`, { taskId: id })
+    this.emit('task_failed', task)
+    return task
+  }
+
+  async undoTask(id: string): Promise<Task> {
+    const task = this.#requireTask(id)
+    if (
+      task.status !== 'completed' ||
+      (task.outcome !== 'fixed' && task.outcome !== 'needs_review')
+    )
+      throw new EngineError(
+        'conflict',
+        `Task ${id} has no fix to undo (${task.outcome ?? task.status}).`,
+      )
+    return this.#undo(task, 'Undone by the user')
+  }
+
+  async approveTask(id: string): Promise<Task> {
+    const task = this.#requireTask(id)
+    if (task.outcome !== 'needs_review')
+      throw new EngineError('conflict', `Task ${id} is not held for review.`)
+    const updated = await this.#command((s) =>
+      updateTask(s.queues, id, { outcome: 'fixed' }, { now: isoNow(this.#clock) }),
+    )
+    this.log.info(`Fix of task ${id} approved`, { taskId: id })
+    this.emit('task_updated', updated)
+    return updated
+  }
+
+  async rejectTask(id: string): Promise<Task> {
+    const task = this.#requireTask(id)
+    if (task.outcome !== 'needs_review')
+      throw new EngineError('conflict', `Task ${id} is not held for review.`)
+    return this.#undo(task, 'Rejected in review')
+  }
+
+  async #undo(task: Task, why: string): Promise<Task> {
+    const journal = await Journal.open(this.root, task.id, { ownWrites: this.ownWrites })
+    const report = await journal.undo()
+    if (!report.ok) throw new EngineError('conflict', report.message)
+    const updated = await this.#command((s) =>
+      updateTask(
+        s.queues,
+        task.id,
+        { outcome: 'undone', failureReason: `${why}: ${report.message}` },
+        { now: isoNow(this.#clock) },
+      ),
+    )
+    this.log.info(`${why}: ${report.message}`, { taskId: task.id })
+    this.emit('task_updated', updated)
+    return updated
+  }
+
+  async resetBreaker(file: string): Promise<void> {
+    await this.#command((s) => {
+      s.breakers = resetBreaker(s.breakers, file)
+    })
+    this.log.info(`Circuit breaker for ${file} reset`)
+  }
+
+  /** Validates and applies a settings change; refuses an invalid one with the field named. */
+  async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    const parsed = SettingsSchema.safeParse({ ...this.#settings, ...patch })
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new EngineError(
+        'conflict',
+        `Setting ${issue?.path.join('.') || '?'} refused: ${issue?.message ?? 'invalid'}`,
+      )
+    }
+    const before = this.#settings
+    this.#settings = parsed.data
+    this.#escalator.configure({ settings: this.#settings.escalation })
+    if (patch.testCommand !== undefined || patch.extraChecks !== undefined) this.#refreshRunner()
+    if (patch.model !== undefined && patch.model !== before.model) this.#client = null
+    const watchKeys = [
+      'ignore',
+      'watchExtensions',
+      'debounceSeconds',
+      'maxWaitSeconds',
+      'stormThreshold',
+      'watchBackend',
+    ] as const
+    if (this.#watcher && watchKeys.some((k) => patch[k] !== undefined)) await this.#restartWatcher()
+    await this.#options.persistSettings?.(this.#settings)
+    this.log.info(`Settings changed: ${Object.keys(patch).join(', ')}`)
+    this.#emitSnapshot()
+    return this.#settings
+  }
+
+  secretStatus(): Record<SecretName, boolean> {
+    return {
+      anthropicApiKey: Boolean(this.#secrets.anthropicApiKey),
+      githubToken: Boolean(this.#secrets.githubToken),
+      slackWebhookUrl: Boolean(this.#secrets.slackWebhookUrl),
+      emailWebhookUrl: Boolean(this.#secrets.emailWebhookUrl),
+    }
+  }
+
+  async setSecret(name: SecretName, value: string | null): Promise<void> {
+    const v = value?.trim() || undefined
+    if ((name === 'slackWebhookUrl' || name === 'emailWebhookUrl') && v && !/^https?:\/\//i.test(v))
+      throw new EngineError('conflict', `${name} must be an http(s) URL.`)
+    this.#secrets = { ...this.#secrets, [name]: v }
+    if (name === 'anthropicApiKey') {
+      this.#client = null
+      this.#keyRejected = null
+    }
+    this.#escalator.configure({ secrets: this.#secrets })
+    this.log.setRedactor(this.#redactor())
+    await this.#options.persistSecret?.(name, v ?? null)
+    this.log.info(`Secret ${name} ${v ? 'set' : 'removed'}`)
+  }
+
+  testEscalation(channel: EscalationChannel): Promise<EscalationRecord> {
+    return this.#escalator.testChannel(channel)
+  }
+
+  // ── health, heartbeat, snapshot ──────────────────────────────────────────────────────────────
+
+  async checkHealth(): Promise<Health> {
+    const store = this.#store
+    const w = this.#watcher?.status()
+    const key = this.#secrets.anthropicApiKey
+    this.#refreshRunner()
+    const health = await assessHealth({
+      root: this.root,
+      now: isoNow(this.#clock),
+      state: !store
+        ? { ok: false, detail: 'state not open' }
+        : store.compromised
+          ? { ok: false, detail: 'the state lock was lost; nothing more is written' }
+          : this.#writeError
+            ? { ok: false, detail: `last write failed: ${this.#writeError}` }
+            : { ok: true, detail: `${store.paths.stateFile} (lock held)` },
+      watcher: !w
+        ? { ok: false, detail: 'not watching' }
+        : !w.alive
+          ? { ok: false, detail: w.degradedReason ?? 'watcher stopped' }
+          : w.degradedReason
+            ? { ok: false, detail: w.degradedReason }
+            : {
+                ok: true,
+                detail: `${w.backend} backend${w.pollingReason ? ` (${w.pollingReason})` : ''}`,
+              },
+      checks: this.#runnerProblem
+        ? { ok: false, detail: this.#runnerProblem }
+        : { ok: true, detail: this.#runner?.description ?? 'test runner found' },
+      apiKey: !this.#settings.autoFix
+        ? { ok: true, detail: 'not needed: auto-fix is off' }
+        : this.#keyRejected
+          ? { ok: false, detail: this.#keyRejected }
+          : key
+            ? { ok: true, detail: 'set' }
+            : {
+                ok: false,
+                detail: 'ANTHROPIC_API_KEY is not set: failures are detected but not fixed',
+              },
+    })
+    this.#health = health
+    this.emit('health', health)
+    const bad = health.checks.filter((c) => !c.ok)
+    if (bad.length)
+      this.log.warn(`Health: DEGRADED — ${bad.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+    else this.log.debug('Health: HEALTHY')
+    this.#emitSnapshot()
+    return health
+  }
+
+  snapshot(): EngineSnapshot {
+    const s = this.#store?.state
+    const activity: Activity =
+      this.#status === 'paused'
+        ? 'paused'
+        : this.#health?.status === 'DEGRADED' && this.#active.size === 0
+          ? 'error'
+          : [...this.#active.values()].some((a) => a.task.attempts.length > 0 || a.task.plan)
+            ? 'fixing'
+            : this.#active.size > 0
+              ? 'checking'
+              : 'idle'
+    return {
+      status: this.#status,
+      activity,
+      projectRoot: this.root,
+      pid: process.pid,
+      lastHeartbeat: this.#lastHeartbeat ?? s?.processes.orchestrator.last_heartbeat ?? null,
+      autoFix: this.#settings.autoFix,
+      pausedReason: this.#pausedReason,
+      queues: summarizeQueues(
+        s?.queues ?? { pending: [], in_progress: [], completed: [], failed: [] },
+      ),
+      stats: this.#statsSnapshot(),
+      health: this.#health,
+      breakers: s
+        ? currentBreakers(s.breakers, this.#clock.now(), {
+            threshold: this.#settings.breakerThreshold,
+            windowSeconds: this.#settings.breakerWindowSeconds,
+          })
+        : [],
+    }
+  }
+
+  #statsSnapshot(): EngineSnapshot['stats'] {
+    return this.#stats.snapshot(this.#spentToday())
+  }
+
+  #spentToday(): Usage {
+    return this.#store?.state.spend[dayKey(this.#clock.now())] ?? { ...EMPTY_USAGE }
+  }
+
+  #addUsage(usage: Usage): void {
+    this.#stats.addUsage(usage)
+    void this.#write((s) => {
+      const key = dayKey(this.#clock.now())
+      s.spend[key] = addUsage(s.spend[key] ?? EMPTY_USAGE, usage)
+      s.stats.usage = addUsage(s.stats.usage, usage)
+    })
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (!this.#store || this.#status === 'stopped') return
+    const at = isoNow(this.#clock)
+    this.#lastHeartbeat = at
+    await this.#write((s) => {
+      s.processes.orchestrator.last_heartbeat = at
+      s.processes.orchestrator.pid = process.pid
+    }).catch(() => undefined)
+    this.emit('heartbeat', { at })
+  }
+
+  #scheduleTimers(): void {
+    const every = (ms: number, fn: () => void) => {
+      const tick = () => {
+        if (this.#status === 'stopping' || this.#status === 'stopped') return
+        fn()
+        const t = this.#clock.setTimeout(tick, ms)
+        t.unref?.()
+        this.#timers.push(t)
+      }
+      const t = this.#clock.setTimeout(tick, ms)
+      t.unref?.()
+      this.#timers.push(t)
+    }
+    every(this.#options.heartbeatMs ?? 30_000, () => void this.#heartbeat())
+    every(this.#options.healthMs ?? 300_000, () => void this.checkHealth())
+    // Keep the timer list from growing: only the last few handles matter for clearTimeout.
+    every(60_000, () => (this.#timers = this.#timers.slice(-6)))
+  }
+
+  #emitSnapshot(): void {
+    if (this.#snapshotQueued) return
+    this.#snapshotQueued = true
+    queueMicrotask(() => {
+      this.#snapshotQueued = false
+      this.emit('snapshot', this.snapshot())
+    })
+  }
+
+  #notice(level: 'info' | 'warn' | 'error', title: string, body: string, taskId: string | null) {
+    this.emit('notice', { level, title, body, taskId })
+  }
+
+  // ── collaborators ────────────────────────────────────────────────────────────────────────────
+
+  #startWatcher(): void {
+    const s = this.#settings
+    this.#watcher = new Watcher({
+      root: this.root,
+      ignore: createIgnoreMatcher({
+        root: this.root,
+        userPatterns: s.ignore,
+        extensions: s.watchExtensions,
+      }),
+      debounceMs: s.debounceSeconds * 1000,
+      maxWaitMs: Math.max(s.maxWaitSeconds, s.debounceSeconds) * 1000,
+      stormThreshold: s.stormThreshold,
+      backend: s.watchBackend,
+      ownWrites: this.ownWrites,
+      clock: this.#clock,
+    })
+    this.#watcher.on('batch', (batch) => {
+      void this.enqueueChange(batch).catch((error: unknown) =>
+        this.log.error(`Could not queue a change: ${(error as Error).message}`),
+      )
+    })
+    this.#watcher.on('degraded', ({ reason }) => {
+      this.log.warn(`Watcher degraded: ${reason}`, { source: 'watcher' })
+      this.#notice('warn', 'Watching is degraded', reason, null)
+      void this.checkHealth()
+    })
+    this.#watcher.on('recovered', ({ backend }) => {
+      this.log.info(`Watcher recovered (${backend})`, { source: 'watcher' })
+      void this.checkHealth()
+    })
+    this.#watcher.on('warning', ({ message }) => this.log.warn(message, { source: 'watcher' }))
+    this.#watcher.on('error', (error) =>
+      this.log.error(`Watcher error: ${error.message}`, { source: 'watcher' }),
+    )
+  }
+
+  async #restartWatcher(): Promise<void> {
+    const old = this.#watcher
+    this.#watcher = null
+    await old?.stop()
+    this.#startWatcher()
+    await this.#watcher!.start()
+  }
+
+  #refreshRunner(): void {
+    const h = checksHealth(this.root, this.#settings)
+    this.#runner = h.runner
+    this.#runnerProblem = h.check.ok ? null : h.check.detail
+  }
+
+  #runnerOrThrow(): RunnerInfo {
+    if (!this.#runner) this.#refreshRunner()
+    if (!this.#runner) throw new Error(this.#runnerProblem ?? 'no test command could be found')
+    return this.#runner
+  }
+
+  #clientOrThrow(): ClaudeClient {
+    if (this.#options.claudeClient) return this.#options.claudeClient
+    if (this.#client) return this.#client
+    const apiKey = this.#secrets.anthropicApiKey
+    if (!apiKey) throw new EngineError('unavailable', 'ANTHROPIC_API_KEY is not set.')
+    this.#client = createClaudeClient({
+      apiKey,
+      baseURL: this.#options.config.anthropicBaseUrl,
+      model: this.#settings.model,
+      clock: this.#clock,
+      random: this.#options.random,
+    })
+    return this.#client
+  }
+
+  async #checkModel(): Promise<void> {
+    if (!this.#settings.autoFix || (!this.#secrets.anthropicApiKey && !this.#options.claudeClient))
+      return
+    try {
+      const check = await this.#clientOrThrow().checkModel(this.#settings.model)
+      for (const w of check.warnings ?? []) this.log.warn(w, { source: 'claude' })
+    } catch (error) {
+      this.log.warn(`Model check: ${(error as Error).message}`, { source: 'claude' })
+    }
+  }
+
+  async #escalate(task: Task): Promise<EscalationRecord[]> {
+    const result = await this.#escalator.escalate(task)
+    for (const record of result.records) this.emit('escalated', { taskId: task.id, record })
+    if (result.records.some((r) => r.ok && r.channel !== 'log')) this.#stats.recordEscalation()
+    return result.records
+  }
+
+  #redactor(): (text: string) => string {
+    return createRedactor(Object.values(this.#secrets))
+  }
+
+  async #rollbackInterrupted(tasks: readonly Task[]): Promise<void> {
+    for (const task of tasks) {
+      try {
+        const journal = await Journal.open(this.root, task.id, { ownWrites: this.ownWrites })
+        if (journal.status === 'open' && journal.paths().length > 0) {
+          const report = await journal.rollback()
+          this.log.warn(
+            `Task ${task.id} was interrupted; its edits were rolled back: ${report.message}`,
+            {
+              taskId: task.id,
+            },
+          )
+        }
+      } catch (error) {
+        this.log.error(
+          `Could not roll back interrupted task ${task.id}: ${(error as Error).message}`,
+        )
+      }
+    }
+  }
+
+  #onStateEvent(name: string, payload: unknown): void {
+    const p = payload as Record<string, unknown>
+    switch (name) {
+      case 'corrupt':
+        this.log.error(
+          `The state file was unreadable (${String(p.reason)}); it was moved to ${String(p.movedTo)} and a fresh state started`,
+        )
+        this.#notice('error', 'State file was corrupt', `Moved aside to ${String(p.movedTo)}`, null)
+        break
+      case 'migrated':
+        this.log.info(
+          `State migrated from version ${String(p.from)} (${String(p.tasks)} tasks kept)`,
+        )
+        break
+      case 'recovered':
+        this.log.warn(`${(p.tasks as unknown[]).length} interrupted task(s) returned to pending`)
+        break
+      case 'lock-taken-over':
+        this.log.warn(`Took over a stale lock left by pid ${String(p.previousPid)}`)
+        break
+      case 'compromised':
+        this.log.error(`State lock lost: ${String(p.message)}. Nothing more is written.`)
+        this.#notice('error', 'State lock lost', String(p.message), null)
+        if (this.#status === 'running') this.pause('the state lock was lost')
+        break
+      default:
+        break
+    }
+  }
+
+  // ── state helpers ────────────────────────────────────────────────────────────────────────────
+
+  async #write<R>(fn: (draft: StateFile) => R): Promise<R> {
+    if (!this.#store) throw new EngineError('unavailable', 'Fixloop is not running on a project.')
+    try {
+      const r = await this.#store.update(fn)
+      this.#writeError = null
+      return r
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code !== 'not_found' && code !== 'conflict') this.#writeError = (error as Error).message
+      throw error
+    }
+  }
+
+  /** A state change on behalf of a command: queue errors become EngineErrors with their code. */
+  async #command<R>(fn: (draft: StateFile) => R): Promise<R> {
+    try {
+      const r = await this.#write(fn)
+      this.#emitSnapshot()
+      return r
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code === 'not_found' || code === 'conflict')
+        throw new EngineError(code, (error as Error).message)
+      throw error
+    }
+  }
+
+  #requireTask(id: string): Task {
+    const task = this.getTask(id)
+    if (!task) throw new EngineError('not_found', `No task ${id}.`)
+    return task
+  }
+}
+
+export function describeFiles(files: readonly string[]): string {
+  if (files.length <= 3) return files.join(', ')
+  return `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
+}

@@ -1,0 +1,242 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Task } from '../../../src/shared/domain'
+import { loadConfig } from '../../../src/main/core/config/load-config'
+import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
+import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
+import { callTools, say, startFakeAnthropic, toolUse } from '../../support/fake-anthropic'
+import type { FakeAnthropic } from '../../support/fake-anthropic'
+import { startFakeGithub } from '../../support/fake-github'
+import type { FakeGithub } from '../../support/fake-github'
+import { startWebhookReceiver } from '../../support/webhook-receiver'
+import type { WebhookReceiver } from '../../support/webhook-receiver'
+import { BROKEN_MATH, GOOD_MATH, createSampleProject } from '../../support/sample-project'
+import type { SampleProject } from '../../support/sample-project'
+
+const API_KEY = 'sk-ant-api03-test-key-0123456789'
+
+let project: SampleProject
+let fake: FakeAnthropic
+let engine: Orchestrator | null = null
+
+beforeEach(async () => {
+  project = createSampleProject()
+  fake = await startFakeAnthropic()
+})
+
+afterEach(async () => {
+  await engine?.stop()
+  engine = null
+  await fake.close()
+  project.remove()
+})
+
+function makeEngine(extraEnv: Record<string, string> = {}, settings: Record<string, unknown> = {}) {
+  project.write(
+    'fixloop.config.json',
+    JSON.stringify({ flakyReruns: 0, maxRetries: 2, maxWaitSeconds: 1, ...settings }),
+  )
+  const config = loadConfig({
+    dir: project.root,
+    env: {
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: fake.baseURL,
+      FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
+      ...extraEnv,
+    },
+  })
+  engine = new Orchestrator({ config, random: () => 0 })
+  return engine
+}
+
+function next<K extends keyof OrchestratorEvents>(
+  e: Orchestrator,
+  event: K,
+  pred: (...args: OrchestratorEvents[K]) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<OrchestratorEvents[K][0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs)
+    const listener = (...args: OrchestratorEvents[K]) => {
+      if (!pred(...args)) return
+      clearTimeout(timer)
+      e.off(event, listener as never)
+      resolve(args[0])
+    }
+    e.on(event, listener as never)
+  })
+}
+
+const finished = (e: Orchestrator) =>
+  Promise.race([next(e, 'task_completed'), next(e, 'task_failed')]) as Promise<Task>
+
+const plan = () =>
+  callTools(
+    toolUse(
+      {
+        rootCause: 'add() subtracts instead of adding',
+        files: ['src/math.js'],
+        steps: ['Use + in add()'],
+        risk: 'low',
+        testsLookWrong: false,
+      },
+      { name: 'submit_plan' },
+    ),
+  )
+const edit = (oldStr: string, newStr: string) =>
+  callTools(
+    toolUse({ command: 'str_replace', path: 'src/math.js', old_str: oldStr, new_str: newStr }),
+  )
+
+describe('Orchestrator', () => {
+  it('fixes a broken change for real: detect → plan → edit → verify → completed', async () => {
+    const e = makeEngine()
+    await e.start()
+    fake.enqueue(plan(), edit('a - b', 'a + b'), say('Fixed: add() adds again.'))
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    const task = await done
+    expect(task.status).toBe('completed')
+    expect(task.outcome).toBe('fixed')
+    expect(project.read('src/math.js')).toBe(GOOD_MATH)
+    expect(task.plan?.rootCause).toMatch(/subtracts/)
+    expect(task.diff).toContain('+  return a + b')
+    expect(task.attempts).toHaveLength(1)
+    expect(task.attempts[0]?.checks.every((c) => c.passed)).toBe(true)
+    expect(task.usage.requests).toBe(3)
+    expect(task.detection.some((c) => !c.passed)).toBe(true)
+    // The fixer's own write never becomes a task.
+    const extra = next(e, 'task_created', () => true, 1500).then(
+      () => 'created',
+      () => 'none',
+    )
+    expect(await extra).toBe('none')
+    expect(e.snapshot().stats.succeeded).toBe(1)
+  })
+
+  it('makes no API call when the change leaves the checks green', async () => {
+    const e = makeEngine()
+    await e.start()
+    const done = finished(e)
+    project.write('src/math.js', `${GOOD_MATH}// a comment\n`)
+    const task = await done
+    expect(task.outcome).toBe('no_fix_needed')
+    expect(fake.messageRequests()).toHaveLength(0)
+    expect(e.snapshot().stats.noFixNeeded).toBe(1)
+  })
+
+  it('detects but never calls Claude when auto-fix is off', async () => {
+    const e = makeEngine({ AUTO_FIX_ENABLED: 'false' })
+    await e.start()
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    const task = await done
+    expect(task.outcome).toBe('detected')
+    expect(fake.messageRequests()).toHaveLength(0)
+    expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+  })
+
+  describe('an unfixable bug', () => {
+    let github: FakeGithub
+    let hooks: WebhookReceiver
+
+    beforeEach(async () => {
+      github = await startFakeGithub()
+      hooks = await startWebhookReceiver()
+    })
+    afterEach(async () => {
+      await github.close()
+      await hooks.close()
+    })
+
+    it('is rolled back byte for byte, fails, and escalates once per fingerprint', async () => {
+      const e = new Orchestrator({
+        config: {
+          ...loadConfig({
+            dir: project.root,
+            env: {
+              ANTHROPIC_API_KEY: API_KEY,
+              ANTHROPIC_BASE_URL: fake.baseURL,
+              FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
+              GITHUB_TOKEN: github.token,
+              GITHUB_REPO: github.repo,
+              SLACK_WEBHOOK_URL: hooks.url('/slack/T000/B000/XXXX'),
+              EMAIL_WEBHOOK_URL: hooks.url('/email'),
+              MAX_RETRIES: '2',
+            },
+          }),
+        },
+        githubBaseUrl: github.baseUrl,
+        random: () => 0,
+      })
+      engine = e
+      await e.updateSettings({
+        flakyReruns: 0,
+        escalation: { ...e.settings.escalation, rateLimitMinutes: 0 },
+      })
+      await e.start()
+      // Each attempt "fixes" it wrongly; verification stays red.
+      fake.respondWith((req) => {
+        const body = req.body as { tools?: { name: string }[]; messages: unknown[] }
+        if (body.tools?.some((t) => t.name === 'submit_plan')) return plan()
+        return body.messages.length === 1 ? edit('a - b', 'a * b') : say('Done.')
+      })
+      let done = finished(e)
+      project.write('src/math.js', BROKEN_MATH)
+      const broken = project.treeHash()
+      let task = await done
+      expect(task.status).toBe('failed')
+      expect(task.outcome).toBe('failed')
+      expect(task.failureReason).toMatch(/All 2 attempts failed/)
+      expect(task.attempts).toHaveLength(2)
+      expect(project.treeHash()).toBe(broken)
+      await expect.poll(() => github.issues.length).toBe(1)
+      await hooks.waitForRequests(2)
+      const slack = hooks.requests.find((r) => r.path.startsWith('/slack'))
+      const email = hooks.requests.find((r) => r.path === '/email')
+      expect(JSON.parse(slack!.body)).toMatchObject({
+        text: expect.any(String),
+        username: expect.any(String),
+      })
+      expect(JSON.parse(email!.body)).toMatchObject({
+        subject: expect.any(String),
+        body: expect.any(String),
+      })
+      for (const r of hooks.requests) expect(r.body).not.toContain(API_KEY)
+      await expect.poll(() => e.getTask(task.id)?.escalations.length ?? 0).toBeGreaterThan(0)
+
+      // The same failure again: a comment on the open issue, not a twin.
+      done = finished(e)
+      project.write('src/math.js', `${BROKEN_MATH}\n`)
+      task = await done
+      expect(task.status).toBe('failed')
+      await expect.poll(() => github.issues[0]?.comments.length ?? 0).toBe(1)
+      expect(github.issues).toHaveLength(1)
+    }, 60_000)
+  })
+
+  it('opens the circuit breaker for a source file whose related test keeps failing', async () => {
+    const e = makeEngine({ CIRCUIT_BREAKER_THRESHOLD: '2', MAX_RETRIES: '1' })
+    await e.start()
+    fake.respondWith((req) => {
+      const body = req.body as { tools?: { name: string }[]; messages: unknown[] }
+      if (body.tools?.some((t) => t.name === 'submit_plan')) return plan()
+      return say('I cannot fix this.')
+    })
+    for (let i = 0; i < 2; i++) {
+      const done = finished(e)
+      project.write('src/math.js', `${BROKEN_MATH}${'\n'.repeat(i)}`)
+      expect((await done).status).toBe('failed')
+    }
+    const before = fake.messageRequests().length
+    const done = finished(e)
+    project.write('src/math.js', `${BROKEN_MATH}\n\n\n`)
+    const blocked = await done
+    expect(blocked.failureReason).toMatch(/circuit breaker open for src\/math\.js/)
+    expect(fake.messageRequests().length).toBe(before)
+    expect(e.snapshot().breakers.find((b) => b.file === 'src/math.js')?.state).toBe('open')
+    await e.resetBreaker('src/math.js')
+    expect(e.snapshot().breakers.find((b) => b.file === 'src/math.js')?.state ?? 'closed').toBe(
+      'closed',
+    )
+  }, 60_000)
+})
