@@ -20,6 +20,7 @@ import { isoNow, systemClock, type Clock } from '../util/clock'
 import { createRedactor, redactDeep, type Redactor } from '../util/redact'
 import type { DesktopNotifier } from './channels/desktop'
 import { fingerprint } from './fingerprint'
+import { planLadder, settledWithin } from './ladder'
 import { formatEscalation, formatTestMessage, type FormatOptions } from './format'
 import { emptyMemoryEntry, createInMemoryEscalationMemory } from './memory'
 import { DEFAULT_DELIVERY_POLICY, deliverWithRetry, type DeliveryPolicy } from './retry'
@@ -31,7 +32,6 @@ import type {
   EscalationMessage,
   EscalationResult,
   EscalationSecrets,
-  SkippedChannel,
 } from './types'
 
 export type EscalationSettings = Settings['escalation']
@@ -100,20 +100,6 @@ export interface Escalator {
   redact: Redactor
 }
 
-/** The promise's value if it settles within `ms` (real time), else undefined. */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-    timer.unref()
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 const stderrLog = (entry: EscalationLogEntry) =>
   void process.stderr.write(`[fixloop] ${entry.level}: ${entry.message}\n`)
 
@@ -124,7 +110,9 @@ export function createEscalator(options: EscalatorOptions = {}): Escalator {
   const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy }
   const deadlineMs = options.deadlineMs ?? 30_000
   const linkWaitMs = options.linkWaitMs ?? 5000
-  const rateLimited = new Set(options.rateLimited ?? ['desktop', 'slack', 'email'])
+  const rateLimited = new Set<EscalationChannel>(
+    options.rateLimited ?? ['desktop', 'slack', 'email'],
+  )
   const rawLog = options.log ?? stderrLog
   let settings = options.settings ?? DEFAULT_SETTINGS.escalation
   let secrets: EscalationSecrets = { ...options.secrets }
@@ -203,28 +191,6 @@ export function createEscalator(options: EscalatorOptions = {}): Escalator {
     }
   }
 
-  function plan(entry: EscalationMemoryEntry, now: number) {
-    const ctx = context()
-    const active: EscalationChannel[] = []
-    const skipped: SkippedChannel[] = []
-    const windowMs = settings.rateLimitMinutes * 60_000
-    for (const channel of new Set(settings.ladder)) {
-      const missing = RUNGS[channel].missing(ctx)
-      const last = entry.lastAt[channel]
-      const since = last ? now - Date.parse(last) : Number.POSITIVE_INFINITY
-      if (missing) {
-        skipped.push({ channel, reason: 'not_configured', detail: missing })
-      } else if (rateLimited.has(channel) && windowMs > 0 && since >= 0 && since < windowMs) {
-        const ago = Math.max(0, Math.round(since / 60_000))
-        const detail = `sent ${ago} min ago for this fingerprint (limit ${settings.rateLimitMinutes} min)`
-        skipped.push({ channel, reason: 'rate_limited', detail })
-      } else {
-        active.push(channel)
-      }
-    }
-    return { active, skipped }
-  }
-
   async function escalateOnce(
     task: Task,
     fp: string,
@@ -233,7 +199,15 @@ export function createEscalator(options: EscalatorOptions = {}): Escalator {
     const now = clock.now()
     const deadline = now + deadlineMs
     const entry = await readMemory(fp)
-    const { active, skipped } = plan(entry, now)
+    const ctx = context()
+    const { active, skipped } = planLadder({
+      ladder: settings.ladder,
+      rateLimitMinutes: settings.rateLimitMinutes,
+      rateLimited,
+      entry,
+      now,
+      missing: (channel) => RUNGS[channel].missing(ctx),
+    })
     const message = (issueUrl: string | null): EscalationMessage =>
       redactDeep(
         formatEscalation(task, { fingerprint: fp, project, issueUrl, limits: options.limits }),
