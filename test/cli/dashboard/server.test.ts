@@ -180,6 +180,23 @@ describe('startDashboardServer over HTTP', () => {
     expect((await get(server, '/assets/app.js', {}, 'POST')).status).toBe(405)
   })
 
+  it('keeps a given token across a restart on the same port, and refuses a weak one', async () => {
+    const first = await start()
+    await first.close()
+    const again = await startDashboardServer({
+      port: new MemoryControllerPort(),
+      rendererDir,
+      listenPort: first.listenPort,
+      token: first.token,
+    })
+    servers.push(again)
+    expect(again.url).toBe(first.url)
+    expect((await get(again, `/?token=${first.token}`)).status).toBe(200)
+    await expect(
+      startDashboardServer({ port: new MemoryControllerPort(), rendererDir, token: 'short' }),
+    ).rejects.toThrow(/at least 32/)
+  })
+
   it('refuses to start without a built renderer, or on a port in use, with a message', async () => {
     await expect(
       startDashboardServer({

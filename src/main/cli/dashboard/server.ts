@@ -26,6 +26,11 @@ export interface DashboardServerOptions extends WsBridgeOptions {
   listenPort?: number
   /** Largest command frame accepted, bytes. @default 1 MiB */
   maxPayloadBytes?: number
+  /**
+   * The access token. Pass the previous one when restarting on the same port so open pages
+   * reconnect; at least 32 base64url characters. @default a fresh random token
+   */
+  token?: string
 }
 
 export interface DashboardServer {
@@ -56,7 +61,10 @@ export async function startDashboardServer(
     )
   }
 
-  const token = newToken()
+  if (options.token !== undefined && !/^[A-Za-z0-9_-]{32,}$/.test(options.token)) {
+    throw new Error('The dashboard token must be at least 32 base64url characters.')
+  }
+  const token = options.token ?? newToken()
   let actualPort = 0
   const server = createServer((req, res) => {
     void handleHttp(req, res).catch(() => {
