@@ -284,6 +284,28 @@ describe('runs and attempts', () => {
     expect([reread.status, reread.paths()]).toEqual(['completed', []])
   })
 
+  it('starts a rolled-back journal afresh on the next write, so a retried task can edit again', async () => {
+    const before = await treeHash(root)
+    await (await makeEdits('task_retry')).rollback()
+    const journal = await Journal.open(root, 'task_retry')
+    expect(journal.status).toBe('rolled_back')
+    const editor = createSandboxedEditor({ root, journal })
+    const result = await editor.execute({ command: 'create', path: 'src/n/x.ts', file_text: 'x\n' })
+    expect(result.isError, result.content).toBe(false)
+    expect([journal.status, journal.paths()]).toEqual(['open', ['src/n/x.ts']])
+    expect((await journal.rollback()).ok).toBe(true)
+    expect(await treeHash(root)).toBe(before)
+  })
+
+  it('refuses new writes to a completed journal, keeping its undo data', async () => {
+    const journal = await makeEdits('task_done_edit')
+    await journal.complete()
+    await expect(journal.record({ path: 'x', before: null, after: 'x' })).rejects.toThrow(
+      /is completed; it takes no more edits/,
+    )
+    expect(journal.paths()).toHaveLength(4)
+  })
+
   it('moves an unreadable journal aside instead of overwriting it', async () => {
     await mkdir(join(root, '.fixloop', 'journal'), { recursive: true })
     await writeFile(join(root, '.fixloop', 'journal', 'task_x.json'), 'garbage')

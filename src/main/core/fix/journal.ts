@@ -217,6 +217,12 @@ export class Journal {
   /** Records a directory about to be created for a new file (outermost first). */
   recordCreatedDir(relativeDir: string): Promise<void> {
     return this.serial(async () => {
+      this.reopenIfFinished()
+      if (this.data.status !== 'open') {
+        throw new Error(
+          `the journal of ${this.taskId} is ${this.data.status}; it takes no more edits`,
+        )
+      }
       if (!this.data.createdDirs.includes(relativeDir)) {
         this.data.createdDirs.push(relativeDir)
         await this.persist()
@@ -230,6 +236,7 @@ export class Journal {
    */
   record(input: RecordInput): Promise<JournalEdit> {
     return this.serial(async () => {
+      this.reopenIfFinished()
       if (this.data.status !== 'open') {
         throw new Error(
           `the journal of ${this.taskId} is ${this.data.status}; it takes no more edits`,
@@ -413,6 +420,24 @@ export class Journal {
     report.ok = report.conflicts.length === 0 && report.errors.length === 0
     report.message = summarize(kind, report)
     return report
+  }
+
+  /**
+   * A rolled-back or undone journal has nothing left to restore, so a new write (a re-run of the task
+   * under the same id) starts it afresh. A completed one keeps refusing: its undo data must not mix
+   * with a new run's.
+   */
+  private reopenIfFinished() {
+    if (this.data.status !== 'rolled_back' && this.data.status !== 'undone') return
+    const now = isoNow(this.options.clock)
+    this.data = {
+      ...this.data,
+      status: 'open',
+      createdAt: now,
+      files: [],
+      edits: [],
+      createdDirs: [],
+    }
   }
 
   private async setStatus(status: JournalStatus) {
