@@ -83,6 +83,25 @@ describe('planRelatedChecks', () => {
   })
 })
 
+describe('planRelatedChecks by name (node)', () => {
+  const files = ['src/math.js', 'src/orphan.js', 'test/math.test.js', 'test/helpers.js']
+  it('runs the paired tests when every changed module has one', () => {
+    const plan = planRelatedChecks(ROOT, runner('node'), ['src/math.js', 'README.md'], { files })
+    expect(plan.selection).toEqual([
+      { file: 'test/math.test.js', reason: 'name', because: 'src/math.js' },
+    ])
+    expect(plan.checks[0]?.command.at(-1)).toBe('test/math.test.js')
+  })
+
+  it('runs the whole suite when any changed module pairs with no test, or a test helper changed', () => {
+    for (const changed of [['src/math.js', 'src/orphan.js'], ['test/helpers.js']]) {
+      const plan = planRelatedChecks(ROOT, runner('node'), changed, { files })
+      expect(plan.selection).toEqual([{ file: '*', reason: 'fallback' }])
+      expect(plan.checks[0]?.wholeSuite).toBe(true)
+    }
+  })
+})
+
 describe('planSuiteCheck', () => {
   it("expands the node script's globs itself, since no shell does", () => {
     const check = planSuiteCheck(

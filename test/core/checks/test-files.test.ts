@@ -22,47 +22,62 @@ const TESTS = [
 
 describe('selectTestsByName', () => {
   it('pairs a source with its sibling .test and .spec', () => {
-    expect(selectTestsByName(['src/cart.ts'], TESTS, 'jest')).toEqual([
+    expect(selectTestsByName(['src/cart.ts'], TESTS, 'jest').selection).toEqual([
       { file: 'src/cart.test.ts', reason: 'name', because: 'src/cart.ts' },
       { file: 'src/cart.spec.ts', reason: 'name', because: 'src/cart.ts' },
     ])
   })
 
   it('pairs through __tests__ and a test/ tree mirroring src/', () => {
-    expect(selectTestsByName(['src/pay/card.ts'], TESTS, 'jest').map((s) => s.file)).toEqual([
-      'src/pay/__tests__/card.ts',
-    ])
-    expect(selectTestsByName(['src/pay/refund.ts'], TESTS, 'node').map((s) => s.file)).toEqual([
-      'test/pay/refund.test.ts',
-    ])
-    expect(selectTestsByName(['lib/deep/ledger.js'], TESTS, 'node').map((s) => s.file)).toEqual([
-      'tests/deep/ledger.test.js',
-    ])
     expect(
-      selectTestsByName(['packages/a/src/util-x.ts'], TESTS, 'node').map((s) => s.file),
+      selectTestsByName(['src/pay/card.ts'], TESTS, 'jest').selection.map((s) => s.file),
+    ).toEqual(['src/pay/__tests__/card.ts'])
+    expect(
+      selectTestsByName(['src/pay/refund.ts'], TESTS, 'node').selection.map((s) => s.file),
+    ).toEqual(['test/pay/refund.test.ts'])
+    expect(
+      selectTestsByName(['lib/deep/ledger.js'], TESTS, 'node').selection.map((s) => s.file),
+    ).toEqual(['tests/deep/ledger.test.js'])
+    expect(
+      selectTestsByName(['packages/a/src/util-x.ts'], TESTS, 'node').selection.map((s) => s.file),
     ).toEqual(['packages/a/test/util-x.test.ts'])
   })
 
   it('falls back to the same file stem elsewhere, but not for generic stems like index', () => {
-    expect(selectTestsByName(['src/billing/invoice.ts'], TESTS, 'node').map((s) => s.file)).toEqual(
-      ['other/invoice.test.ts'],
+    expect(
+      selectTestsByName(['src/billing/invoice.ts'], TESTS, 'node').selection.map((s) => s.file),
+    ).toEqual(['other/invoice.test.ts'])
+    expect(selectTestsByName(['src/deep/index.ts'], TESTS, 'node')).toEqual({
+      selection: [],
+      unpaired: ['src/deep/index.ts'],
+    })
+    expect(selectTestsByName(['src/index.ts'], TESTS, 'node').selection.map((s) => s.file)).toEqual(
+      ['test/index.test.ts'],
     )
-    expect(selectTestsByName(['src/deep/index.ts'], TESTS, 'node')).toEqual([])
-    expect(selectTestsByName(['src/index.ts'], TESTS, 'node').map((s) => s.file)).toEqual([
-      'test/index.test.ts',
-    ])
   })
 
   it('selects a changed test file itself, and nothing for non-code files', () => {
-    expect(selectTestsByName(['test/pay/refund.test.ts', 'README.md'], TESTS, 'node')).toEqual([
-      { file: 'test/pay/refund.test.ts', reason: 'name', because: 'test/pay/refund.test.ts' },
-    ])
+    expect(selectTestsByName(['test/pay/refund.test.ts', 'README.md'], TESTS, 'node')).toEqual({
+      selection: [
+        { file: 'test/pay/refund.test.ts', reason: 'name', because: 'test/pay/refund.test.ts' },
+      ],
+      unpaired: [],
+    })
   })
 
   it('collapses a test chosen by several changes into one entry', () => {
     expect(
-      selectTestsByName(['src/cart.ts', 'src/cart.js'], ['src/cart.test.ts'], 'node'),
+      selectTestsByName(['src/cart.ts', 'src/cart.js'], ['src/cart.test.ts'], 'node').selection,
     ).toHaveLength(1)
+  })
+
+  it('reports a helper in a test folder as unpaired rather than selecting it alone', () => {
+    expect(
+      selectTestsByName(['test/support/fake-server.js'], ['test/support/fake-server.js'], 'node'),
+    ).toEqual({
+      selection: [],
+      unpaired: ['test/support/fake-server.js'],
+    })
   })
 })
 

@@ -115,8 +115,10 @@ export function planNamedChecks(
     return planRelatedChecks(root, runner, changed, options)
   const files = options.files ?? listProjectFiles(runner.root)
   const tests = files.filter((f) => isTestFile(f, runner.kind))
-  const selection = selectTestsByName(changed, tests, runner.kind)
-  if (selection.length === 0) return single(planSuiteCheck(runner, 'related', options))
+  const { selection, unpaired } = selectTestsByName(changed, tests, runner.kind)
+  // One change nothing is named after is enough: its effects are unknown, so the suite runs.
+  if (selection.length === 0 || unpaired.length > 0)
+    return single(planSuiteCheck(runner, 'related', options))
   return single(planTestFilesCheck(runner, 'related', selection))
 }
 
@@ -227,13 +229,15 @@ function planConfigCheck(
   const template = runner.template ?? []
   const usesTests = template.some((t) => t.includes('{tests}'))
   const usesFiles = template.some((t) => t.includes('{files}'))
-  const byName = usesTests
+  const named = usesTests
     ? selectTestsByName(
         changed,
         (options.files ?? listProjectFiles(runner.root)).filter((f) => isTestFile(f, 'config')),
         'config',
       )
-    : []
+    : null
+  // As for node: a change nothing is named after means the whole suite.
+  const byName = named && named.unpaired.length === 0 ? named.selection : []
   const byConfig: SelectedTest[] = usesFiles
     ? changed.map((file) => ({ file, reason: 'config', because: file }))
     : []

@@ -87,16 +87,36 @@ function subjectKey(file: string): string {
   return [...dirs, stemOf(file)].join('/')
 }
 
+/** Named like a test (`x.test.js`, `x-test.js`, `test-x.js`), not merely kept in a test folder. */
+function hasTestMarker(file: string): boolean {
+  const stem = (file.split('/').at(-1) as string).replace(CODE_EXT, '')
+  return (
+    /[.\-_](test|spec)$/.test(stem) ||
+    /^test([-_].+)?$/.test(stem) ||
+    file.split('/').includes('__tests__')
+  )
+}
+
+export interface NameSelection {
+  selection: SelectedTest[]
+  /**
+   * Changed code files no test could be paired with: an untested module, or a helper in a test
+   * folder. Without a module graph nobody knows what they affect, so the caller runs the suite.
+   */
+  unpaired: string[]
+}
+
 /**
  * Tests paired with the changed files by name. A changed test selects itself; otherwise tests whose
  * subject path matches (sibling, `__tests__`, `test/` mirror) and, when none does, tests with the
- * same file stem anywhere (skipped for generic stems like `index`). Reason 'name'.
+ * same file stem anywhere (skipped for generic stems like `index`). Reason 'name'. Files that are
+ * not code (README.md, images) pair with nothing and are not reported as unpaired.
  */
 export function selectTestsByName(
   changedFiles: readonly string[],
   testFiles: readonly string[],
   kind: RunnerKind,
-): SelectedTest[] {
+): NameSelection {
   const byKey = new Map<string, string[]>()
   const byStem = new Map<string, string[]>()
   for (const test of testFiles) {
@@ -106,21 +126,28 @@ export function selectTestsByName(
     byStem.set(stem, [...(byStem.get(stem) ?? []), test])
   }
   const chosen = new Map<string, SelectedTest>()
+  const unpaired: string[] = []
   const choose = (file: string, because: string) => {
     if (!chosen.has(file)) chosen.set(file, { file, reason: 'name', because })
   }
   for (const changed of changedFiles) {
-    if (isTestFile(changed, kind)) {
+    if (isTestFile(changed, kind) && hasTestMarker(changed)) {
       choose(changed, changed)
       continue
     }
     if (!CODE_EXT.test(changed)) continue
+    // A file in a test folder without a test name is most likely a helper: what uses it is unknown.
+    if (isTestFile(changed, kind)) {
+      unpaired.push(changed)
+      continue
+    }
     const paired = byKey.get(subjectKey(changed)) ?? []
     const stem = stemOf(changed)
     const loose = paired.length === 0 && !GENERIC_STEMS.has(stem) ? (byStem.get(stem) ?? []) : []
     for (const test of [...paired, ...loose]) choose(test, changed)
+    if (paired.length + loose.length === 0) unpaired.push(changed)
   }
-  return [...chosen.values()]
+  return { selection: [...chosen.values()], unpaired }
 }
 
 /** Whether a word from a test script is a glob the shell would have expanded. */
