@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { Settings } from '../../../shared/settings'
 import { CheckSetupError } from './errors'
 import { resolveExecutable, resolveNode } from './resolve-bin'
+import { keptOptions, splitNodeArgs } from './script-options'
 import { splitCommands, splitShellWords } from './shell-words'
 import type { RunnerInfo } from './types'
 
@@ -118,47 +119,6 @@ function unwrapLaunchers(words: readonly string[]): ScriptCall | null {
 
 type Resolve = { root: string; platform?: NodeJS.Platform; env?: NodeJS.ProcessEnv }
 
-/** Options of vitest / jest worth keeping on every run; the rest (watch, coverage, reporters) are not. */
-const KEEP_OPTIONS: Record<'vitest' | 'jest', Record<string, boolean>> = {
-  // name → takes a value
-  vitest: {
-    '--config': true,
-    '-c': true,
-    '--root': true,
-    '-r': true,
-    '--dir': true,
-    '--project': true,
-    '--environment': true,
-    '--pool': true,
-    '--mode': true,
-    '--globals': false,
-    '--dom': false,
-  },
-  jest: {
-    '--config': true,
-    '-c': true,
-    '--rootDir': true,
-    '--env': true,
-    '--testEnvironment': true,
-    '--maxWorkers': true,
-    '-w': true,
-    '--selectProjects': true,
-  },
-}
-
-function keptOptions(kind: 'vitest' | 'jest', words: readonly string[]): string[] {
-  const table = KEEP_OPTIONS[kind]
-  const kept: string[] = []
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string
-    const [flag] = word.split('=', 1) as [string]
-    if (!(flag in table)) continue
-    kept.push(word)
-    if (table[flag] && !word.includes('=') && i + 1 < words.length) kept.push(words[++i] as string)
-  }
-  return kept
-}
-
 function graphRunner(
   kind: 'vitest' | 'jest',
   call: ScriptCall,
@@ -184,40 +144,6 @@ function graphRunner(
   }
 }
 
-/** Node options that take a separate value; needed to tell values from test paths. */
-const NODE_VALUE_OPTIONS = new Set([
-  '--import',
-  '--require',
-  '-r',
-  '--loader',
-  '--experimental-loader',
-  '--conditions',
-  '-C',
-  '--env-file',
-  '--test-concurrency',
-  '--test-timeout',
-  '--test-name-pattern',
-  '--test-skip-pattern',
-  '--test-reporter',
-  '--test-reporter-destination',
-  '--test-shard',
-  '--input-type',
-  '--stack-size',
-  '--max-old-space-size',
-  '--tsconfig',
-])
-
-/** Options that would fight ours (we choose the reporters) or never finish (watch). */
-const NODE_DROP_OPTIONS = new Set([
-  '--test',
-  '--watch',
-  '--test-only',
-  '--test-reporter',
-  '--test-reporter-destination',
-  '--test-shard',
-  '--experimental-test-coverage',
-])
-
 function nodeRunner(bin: 'node' | 'tsx', call: ScriptCall, resolve: Resolve): RunnerInfo {
   const exec =
     bin === 'node'
@@ -231,18 +157,7 @@ function nodeRunner(bin: 'node' | 'tsx', call: ScriptCall, resolve: Resolve): Ru
         : `tsx is named in the test script but is not installed in ${resolve.root}: run your ` +
             "package manager's install.",
     )
-  const options: string[] = []
-  const suiteArgs: string[] = []
-  const words = call.words.slice(1)
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string
-    const [flag] = word.split('=', 1) as [string]
-    const takesValue = NODE_VALUE_OPTIONS.has(flag) && !word.includes('=')
-    const value = takesValue ? words[++i] : undefined
-    if (!word.startsWith('-')) suiteArgs.push(word)
-    else if (!NODE_DROP_OPTIONS.has(flag))
-      options.push(word, ...(value === undefined ? [] : [value]))
-  }
+  const { options, suiteArgs } = splitNodeArgs(call.words.slice(1))
   return {
     kind: 'node',
     root: resolve.root,

@@ -8,8 +8,17 @@ import type { CheckResult, SelectedTest } from '../../../shared/domain'
 import type { CheckCommand } from '../../../shared/settings'
 import { resolveExecutable, resolveNode } from './resolve-bin'
 import type { ResolveOptions } from './resolve-bin'
+import { expandTemplate, planConfigCheck } from './plan-config'
+import {
+  JEST_REPORT,
+  NODE_REPORT,
+  VITEST_REPORT,
+  asArg,
+  base,
+  normalizeChanged,
+} from './planned-check'
 import { isGlob, isTestFile, listProjectFiles, matchGlob, selectTestsByName } from './test-files'
-import { REPORT_PLACEHOLDER, WHOLE_SUITE } from './types'
+import { WHOLE_SUITE } from './types'
 import type { PlannedCheck, RunnerInfo } from './types'
 
 export interface PlanOptions {
@@ -26,45 +35,6 @@ export interface RelatedPlan {
   selection: SelectedTest[]
 }
 
-const VITEST_REPORT = [
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${REPORT_PLACEHOLDER}`,
-]
-const JEST_REPORT = ['--json', `--outputFile=${REPORT_PLACEHOLDER}`]
-const NODE_REPORT = [
-  '--test-reporter=tap',
-  `--test-reporter-destination=${REPORT_PLACEHOLDER}`,
-  '--test-reporter=spec',
-  '--test-reporter-destination=stdout',
-]
-
-/** Project-relative, forward slashes, whatever the caller passed. */
-export function normalizeChanged(root: string, files: readonly string[]): string[] {
-  const out = files.map((f) => {
-    const rel = path.isAbsolute(f) ? path.relative(root, f) : f
-    return rel.split(path.sep).join('/').replace(/\\/g, '/').replace(/^\.\//, '')
-  })
-  return [...new Set(out)].filter((f) => f.length > 0 && !f.startsWith('../'))
-}
-
-/** A path argument that can never be read as an option, even if the file name starts with "-". */
-const asArg = (file: string) => (file.startsWith('-') ? `./${file}` : file)
-
-function base(runner: RunnerInfo, name: string, extra: Partial<PlannedCheck>): PlannedCheck {
-  return {
-    name,
-    command: [],
-    cwd: runner.root,
-    env: { ...runner.env },
-    format: 'text',
-    selection: [],
-    graph: null,
-    wholeSuite: false,
-    ...extra,
-  }
-}
-
 /** The first ring: tests related to the changed files. */
 export function planRelatedChecks(
   root: string,
@@ -74,7 +44,10 @@ export function planRelatedChecks(
 ): RelatedPlan {
   const changed = normalizeChanged(root, changedFiles)
   if (changed.length === 0) return single(planSuiteCheck(runner, 'related'))
-  if (runner.kind === 'config') return single(planConfigCheck(runner, changed, options))
+  if (runner.kind === 'config')
+    return single(
+      planConfigCheck(runner, changed, options) ?? planSuiteCheck(runner, 'related', options),
+    )
   if (runner.kind === 'vitest' || runner.kind === 'jest') {
     const abs = changed.map((f) => path.join(runner.root, f))
     const command =
@@ -213,64 +186,6 @@ export function planSuiteCheck(
     case 'config':
       return base(runner, name, { ...suite, command: expandTemplate(runner, [], []) })
   }
-}
-
-/**
- * The settings' testCommand: `{files}` becomes the changed files (for commands that select tests
- * themselves, like `vitest related`), `{tests}` the tests found by naming convention. An element that
- * only holds a placeholder expands to one argument per file; inside a longer element the files are
- * joined by spaces. With nothing to put in, the command runs without them: the whole suite.
- */
-function planConfigCheck(
-  runner: RunnerInfo,
-  changed: readonly string[],
-  options: PlanOptions,
-): PlannedCheck {
-  const template = runner.template ?? []
-  const usesTests = template.some((t) => t.includes('{tests}'))
-  const usesFiles = template.some((t) => t.includes('{files}'))
-  const named = usesTests
-    ? selectTestsByName(
-        changed,
-        (options.files ?? listProjectFiles(runner.root)).filter((f) => isTestFile(f, 'config')),
-        'config',
-      )
-    : null
-  // As for node: a change nothing is named after means the whole suite.
-  const byName = named && named.unpaired.length === 0 ? named.selection : []
-  const byConfig: SelectedTest[] = usesFiles
-    ? changed.map((file) => ({ file, reason: 'config', because: file }))
-    : []
-  const selection = [...byName, ...byConfig]
-  if (selection.length === 0) return planSuiteCheck(runner, 'related', options)
-  return base(runner, 'related', {
-    command: expandTemplate(
-      runner,
-      changed,
-      byName.map((s) => s.file),
-    ),
-    selection,
-  })
-}
-
-function expandTemplate(
-  runner: RunnerInfo,
-  files: readonly string[],
-  tests: readonly string[],
-): string[] {
-  const args = (runner.template ?? []).slice(1).flatMap((word) => {
-    if (word === '{files}') return files.map(asArg)
-    if (word === '{tests}') return tests.map(asArg)
-    if (!word.includes('{files}') && !word.includes('{tests}')) return [word]
-    // "--grep={tests}" with no tests would be an empty filter: leave the element out.
-    if (
-      (word.includes('{files}') && files.length === 0) ||
-      (word.includes('{tests}') && tests.length === 0)
-    )
-      return []
-    return [word.replace(/\{files\}/g, files.join(' ')).replace(/\{tests\}/g, tests.join(' '))]
-  })
-  return [...runner.exec, ...args]
 }
 
 /**
