@@ -38,7 +38,7 @@ interface Pending {
   id: number
   frame: string
   resolve: (outcome: Outcome) => void
-  timer: ReturnType<typeof setTimeout>
+  timer: ReturnType<typeof setTimeout> | undefined
   sent: boolean
 }
 
@@ -105,7 +105,7 @@ export class WsClient {
     return new Promise((resolve) => {
       const id = this.nextId++
       const frame = JSON.stringify({ id, command, args: args ?? {} })
-      const p: Pending = { id, frame, resolve, sent: false, timer: 0 as never }
+      const p: Pending = { id, frame, resolve, sent: false, timer: undefined }
       this.pending.set(id, p)
       if (this.state.status === 'open') this.send(p)
       else p.timer = setTimeout(() => this.expire(p), this.options.queueTimeoutMs ?? 5000)
