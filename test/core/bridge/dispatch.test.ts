@@ -234,6 +234,23 @@ const payloadFor = (name: CommandName) =>
   )
 
 describe('dispatchCommand under random payloads', () => {
+  it('refuses 1,000 random command names cleanly', async () => {
+    const port = new MemoryControllerPort()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.anything()),
+        payloadFor('getSnapshot'),
+        async (name, args) => {
+          fc.pre(!(COMMAND_NAMES as readonly unknown[]).includes(name))
+          const outcome = await dispatchCommand(port, name, args)
+          expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid_args' } })
+        },
+      ),
+      { numRuns: 1000 },
+    )
+    expect(port.calls).toEqual([])
+  })
+
   it.each(COMMAND_NAMES)(
     '%s: 1,000 payloads are each either refused cleanly or handled with a valid result',
     async (name) => {
