@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isAbsolute, join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { z } from 'zod'
 import { Settings } from '../../../shared/settings'
 import type { SecretName, SettingsInput } from '../../../shared/settings'
@@ -7,6 +7,9 @@ import { parseEnvFile } from './env-file'
 
 /** The name of the shared, committed project configuration (never secrets). */
 export const CONFIG_FILE = 'fixloop.config.json'
+
+/** Settings changed from the dashboard, kept on this machine only. */
+export const LOCAL_SETTINGS_FILE = '.fixloop/settings.json'
 
 export type Secrets = Partial<Record<SecretName, string>>
 
@@ -158,6 +161,21 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
 
+  // Changes made from the dashboard on this machine: `.fixloop/settings.json` (never committed).
+  const localPath = join(projectRoot, LOCAL_SETTINGS_FILE)
+  if (existsSync(localPath)) {
+    try {
+      const local: unknown = JSON.parse(readFileSync(localPath, 'utf8'))
+      const check = Settings.partial().safeParse(local)
+      if (check.success) {
+        input = { ...input, ...(local as Record<string, unknown>) }
+        sources.push(LOCAL_SETTINGS_FILE)
+      } else problems.push(...describeIssues(LOCAL_SETTINGS_FILE, check.error))
+    } catch (e) {
+      problems.push(`${LOCAL_SETTINGS_FILE}: not valid JSON (${(e as Error).message})`)
+    }
+  }
+
   const overlay: Record<string, unknown> = {}
   for (const [name, rule] of Object.entries(ENV_SETTINGS)) {
     const raw = env[name]
@@ -225,4 +243,30 @@ export function describeIssues(where: string, error: z.ZodError): string[] {
     const path = issue.path.length ? issue.path.join('.') : '(root)'
     return `${where}: ${path}: ${issue.message}`
   })
+}
+
+/**
+ * Keeps the settings that differ from `fixloop.config.json` + defaults in `.fixloop/settings.json`,
+ * so a change made in the dashboard survives a restart without touching a committed file.
+ */
+export function saveLocalSettings(projectRoot: string, settings: Settings): void {
+  const base = loadConfigFileSettings(projectRoot)
+  const diff: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(settings)) {
+    if (JSON.stringify(value) !== JSON.stringify((base as Record<string, unknown>)[key]))
+      diff[key] = value
+  }
+  const file = join(projectRoot, LOCAL_SETTINGS_FILE)
+  mkdirSync(dirname(file), { recursive: true })
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, `${JSON.stringify(diff, null, 2)}\n`)
+  renameSync(tmp, file)
+}
+
+function loadConfigFileSettings(projectRoot: string): Settings {
+  try {
+    return Settings.parse(JSON.parse(readFileSync(join(projectRoot, CONFIG_FILE), 'utf8')))
+  } catch {
+    return Settings.parse({})
+  }
 }

@@ -151,7 +151,7 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
       log('warn', `Planner unavailable (${plan.error ?? 'no answer'}); fixing with a default plan`)
     else log('info', `Plan: ${plan.rootCause}`)
 
-    journal = await Journal.open(deps.root, task.id, { ownWrites: deps.ownWrites, clock })
+    journal = await Journal.begin(deps.root, task.id, { ownWrites: deps.ownWrites, clock })
     const feedback: AttemptFeedback[] = []
 
     for (let n = 1; n <= maxAttempts; n++) {
@@ -177,7 +177,13 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
       log('info', `Attempt ${n}/${maxAttempts}: asking Claude to fix ${task.files.join(', ')}`)
 
       let budgetStop: { reason: string; pause: boolean } | null = null
-      const editor = createSandboxedEditor({ root: deps.root, journal, ownWrites: deps.ownWrites })
+      const editor = createSandboxedEditor({
+        root: deps.root,
+        journal,
+        ownWrites: deps.ownWrites,
+        // What the tool definition advertises to Claude as a view's limit.
+        maxResultChars: 40_000,
+      })
       const result = await runFixAttempt(
         {
           files: task.files,

@@ -4,6 +4,7 @@
  * room, and a finished task pumps again. No loop polls.
  */
 import { EventEmitter } from 'node:events'
+import { basename } from 'node:path'
 import type {
   Activity,
   EngineSnapshot,
@@ -119,6 +120,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #timers: Timer[] = []
   #snapshotQueued = false
   #writeError: string | null = null
+  /** Aborted when stop() gives up waiting, so escalations in flight end too. */
+  #shutdown = new AbortController()
 
   constructor(options: OrchestratorOptions) {
     super()
@@ -137,7 +140,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       githubBaseUrl: options.githubBaseUrl,
       clock: this.#clock,
       random: options.random,
-      project: this.root,
+      project: basename(this.root),
       memory: stateEscalationMemory(
         () => this.#store?.state ?? null,
         (fn) => this.#write(fn),
@@ -161,6 +164,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   async start(): Promise<void> {
     if (this.#status !== 'stopped') throw new EngineError('conflict', `Fixloop is ${this.#status}.`)
     this.#status = 'starting'
+    this.#shutdown = new AbortController()
     const config = this.#options.config
     this.#store = await StateStore.open({
       projectRoot: this.root,
@@ -171,6 +175,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       beforeRequeue: (tasks) => this.#rollbackInterrupted(tasks),
     })
     this.#stats.start()
+    await this.#pruneJournals()
     this.#refreshRunner()
     this.#startWatcher()
     await this.#watcher?.start()
@@ -222,6 +227,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       if (timedOut) {
         this.log.warn('Shutdown timeout: aborting running tasks and rolling back their edits')
         for (const a of this.#active.values()) a.abort.abort(new Error('Fixloop is stopping'))
+        this.#shutdown.abort(new Error('Fixloop is stopping'))
         await all
       }
     }
@@ -559,6 +565,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
               },
     })
     this.#health = health
+    if (this.#store && !this.#store.compromised)
+      await this.#write((s) => {
+        s.health = health
+      }).catch(() => undefined)
     this.emit('health', health)
     const bad = health.checks.filter((c) => !c.ok)
     if (bad.length)
@@ -747,7 +757,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   async #escalate(task: Task): Promise<EscalationRecord[]> {
-    const result = await this.#escalator.escalate(task)
+    const result = await this.#escalator.escalate(task, { signal: this.#shutdown.signal })
     for (const record of result.records) this.emit('escalated', { taskId: task.id, record })
     if (result.records.some((r) => r.ok && r.channel !== 'log')) this.#stats.recordEscalation()
     return result.records
@@ -775,6 +785,20 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
           `Could not roll back interrupted task ${task.id}: ${(error as Error).message}`,
         )
       }
+    }
+  }
+
+  /** Undo data is kept only for tasks the state still holds. */
+  async #pruneJournals(): Promise<void> {
+    const q = this.#store?.state.queues
+    if (!q) return
+    const keep = new Set(
+      [...q.pending, ...q.in_progress, ...q.completed, ...q.failed].map((t) => t.id),
+    )
+    try {
+      await Journal.prune(this.root, keep)
+    } catch (error) {
+      this.log.warn(`Could not prune old journals: ${(error as Error).message}`)
     }
   }
 

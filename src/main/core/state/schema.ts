@@ -10,6 +10,7 @@ import {
   EMPTY_USAGE,
   EngineStatus,
   EscalationChannel,
+  Health,
   Queues,
   Usage,
   isoTime,
@@ -113,6 +114,8 @@ export const StateFile = z.object({
   breakers: z.array(Breaker),
   spend: z.record(DayKey, Usage),
   escalations: z.record(z.string().min(1), EscalationMemo),
+  /** The last health check, for `fixloop status` (which reads without the lock). */
+  health: Health.nullable().default(null),
 })
 export type StateFile = z.infer<typeof StateFile>
 
@@ -146,5 +149,6 @@ export function freshState(now: string): StateFile {
     breakers: [],
     spend: {},
     escalations: {},
+    health: null,
   }
 }

@@ -1,0 +1,59 @@
+/**
+ * A local stand-in for the Messages API that answers with a recorded transcript, in order. Only the
+ * demo uses it: it lets `fixloop demo` run the real engine and the real SDK with no network and no key.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ReplayServer {
+  baseURL: string
+  /** Responses not yet served. */
+  remaining(): number
+  close(): Promise<void>
+}
+
+export async function startReplayServer(
+  transcript: readonly Record<string, unknown>[],
+  model: string,
+): Promise<ReplayServer> {
+  const queue = [...transcript]
+  const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_demo' })
+    res.end(JSON.stringify(body))
+  }
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname
+      const info = {
+        type: 'model',
+        id: model,
+        display_name: model,
+        created_at: '2026-01-01T00:00:00Z',
+      }
+      if (req.method === 'GET' && path === '/v1/models')
+        return send(res, 200, { data: [info], has_more: false, first_id: model, last_id: model })
+      if (req.method === 'GET' && path.startsWith('/v1/models/')) return send(res, 200, info)
+      if (req.method === 'POST' && path === '/v1/messages') {
+        const next = queue.shift()
+        if (next) return send(res, 200, next)
+        return send(res, 500, {
+          type: 'error',
+          error: { type: 'api_error', message: 'the demo transcript has no more replies' },
+        })
+      }
+      send(res, 404, { type: 'error', error: { type: 'not_found_error', message: path } })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    remaining: () => queue.length,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
