@@ -268,6 +268,21 @@ async function main() {
   }
   record('  writeFileAtomic (tmp+fsync+rename+dir fsync)', atomic)
 
+  // For contrast: the same write on a state with nothing in it.
+  const emptyDir = await mkdtemp(join(tmpdir(), 'fixloop-bench-state-'))
+  const empty = await StateStore.open({ projectRoot: emptyDir })
+  const small: number[] = []
+  for (let i = 0; i < WRITES; i++) {
+    const t = performance.now()
+    await empty.update(
+      (d) => void (d.processes.orchestrator.last_heartbeat = new Date().toISOString()),
+    )
+    small.push(performance.now() - t)
+  }
+  record('update() on an empty state (end to end)', small)
+  await empty.close()
+  await rm(emptyDir, { recursive: true, force: true })
+
   const open: number[] = []
   await store.close()
   for (let i = 0; i < 10; i++) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/shared/domain'
-import { enqueue, takeNext, complete } from '../../../src/main/core/queue'
+import { complete, enqueue, takeNext, updateTask } from '../../../src/main/core/queue'
 import {
   STATE_VERSION,
   StateFile,
@@ -80,6 +80,12 @@ describe('StateStore.open', () => {
       expect.arrayContaining(['app_state.json', 'app_state.lock', 'app_state.lock-owner.json']),
     )
     expect(await readFile(join(dir, '.fixloop', '.gitignore'), 'utf8')).toBe('*\n')
+  })
+
+  it('refuses a project folder that does not exist', async () => {
+    const dir = join(await project(), 'typo')
+    await expect(StateStore.open({ projectRoot: dir })).rejects.toThrow(/does not exist/)
+    await expect(readdir(dir)).rejects.toThrow()
   })
 
   it('refuses lock timings proper-lockfile cannot honour', async () => {
@@ -212,6 +218,88 @@ describe('StateStore.update', () => {
     expect(Object.keys(state.spend).sort()[0]).toBe('2025-01-10')
   })
 
+  it('clips the bulky text of finished tasks once, and leaves running tasks whole', async () => {
+    const dir = await project()
+    const store = await openStore({ projectRoot: dir })
+    const long = 'x'.repeat(50_000) + 'THE END'
+    const check = {
+      name: 'related',
+      command: ['vitest'],
+      passed: false,
+      exitCode: 1,
+      signal: null,
+      timedOut: false,
+      durationMs: 1,
+      output: long,
+      failures: Array.from({ length: 30 }, (_, i) => ({
+        name: `t${i}`,
+        message: 'm'.repeat(5_000),
+      })),
+    }
+    const [done, running] = await store.update((d) => {
+      const ctx = store.queueContext(d)
+      const ids = ['a.ts', 'b.ts'].map(
+        (f) => enqueue(d.queues, { files: [f], kind: 'file_change' }, ctx).task.id,
+      )
+      for (const id of ids) {
+        takeNext(d.queues, ctx)
+        updateTask(d.queues, id, { detection: [check] }, ctx)
+      }
+      complete(d.queues, ids[0]!, { outcome: 'fixed' }, ctx)
+      return ids
+    })
+    const finished = store.state.queues.completed.find((t) => t.id === done)!.detection[0]!
+    expect(finished.output.length).toBeLessThanOrEqual(500)
+    expect(finished.output).toMatch(/^\[… \d+ earlier characters dropped\]\n/)
+    expect(finished.output.endsWith('THE END')).toBe(true)
+    expect(finished.failures).toHaveLength(10)
+    expect(finished.failures[0]!.message.length).toBeLessThanOrEqual(500)
+    expect(store.state.queues.in_progress.find((t) => t.id === running)!.detection[0]!.output).toBe(
+      long,
+    )
+    await store.update(() => {})
+    expect(store.state.queues.completed[0]!.detection[0]).toEqual(finished)
+  })
+
+  it('is not disturbed by an event listener that throws', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
+    try {
+      const store = await openStore({ projectRoot: await project() })
+      const off = store.on('written', () => {
+        throw new Error('listener bug')
+      })
+      await expect(store.update((d) => d.seq)).resolves.toBe(0)
+      off()
+      await new Promise((r) => setImmediate(r))
+      expect(warnings.join()).toMatch(/listener threw: Error: listener bug/)
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
+  it('trims history over the limits on open instead of calling the file corrupt', async () => {
+    const dir = await project()
+    const roomy = await StateStore.open({
+      projectRoot: dir,
+      queueLimits: { completed: 100, failed: 100 },
+    })
+    await roomy.update((d) => {
+      const ctx = roomy.queueContext(d)
+      for (let i = 0; i < 60; i++) {
+        const { task } = enqueue(d.queues, { files: [`f${i}`], kind: 'file_change' }, ctx)
+        takeNext(d.queues, ctx)
+        complete(d.queues, task.id, { outcome: 'fixed' }, ctx)
+      }
+    })
+    await roomy.close()
+    const events: StateEventName[] = []
+    const store = await openStore({ projectRoot: dir, onEvent: (name) => events.push(name) })
+    expect(events).not.toContain('corrupt')
+    expect(store.state.queues.completed).toHaveLength(50)
+  })
+
   it('is refused after close', async () => {
     const store = await StateStore.open({ projectRoot: await project() })
     await store.close()
@@ -290,11 +378,14 @@ describe('close and peek', () => {
 
   it('peeks without the lock while a store is open, and tolerates a missing file', async () => {
     const dir = await project()
-    expect(await StateStore.peek(dir)).toMatchObject({ state: null, problem: null })
+    expect(await StateStore.peek(dir)).toMatchObject({ state: null, problem: null, running: null })
     const store = await openStore({ projectRoot: dir })
     const peeked = await StateStore.peek(dir)
     expect(peeked.state).toEqual(store.state)
+    expect(peeked.running).toEqual({ pid: process.pid })
     expect((await StateStore.peek(join(dir, '.fixloop', 'state.json'))).state).toEqual(store.state)
+    await store.close()
+    expect((await StateStore.peek(dir)).running).toBeNull()
   })
 
   it('reports an unusable file on peek without touching it', async () => {

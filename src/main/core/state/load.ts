@@ -18,8 +18,6 @@ export type LoadOutcome =
 export interface InterpretContext {
   projectRoot: string
   now: string
-  /** @default DEFAULT_QUEUE_LIMITS */
-  queueLimits?: QueueLimits
 }
 
 /** Reads `file`. Only a missing file is expected; any other read error is thrown as it is. */
@@ -59,7 +57,8 @@ export function interpretState(text: string, ctx: InterpretContext): LoadOutcome
 
   if (isSeedFormat(obj)) {
     const { state, ...counts } = migrateSeed(obj, ctx)
-    const problem = validate(state, ctx.queueLimits)
+    // History over the limits is no sign of damage: the first write trims it.
+    const problem = validate(state, false)
     if (problem)
       return { kind: 'unusable', reason: `the seed-format file could not be migrated: ${problem}` }
     return { kind: 'seed', state, from: String(obj.version ?? 'unversioned'), ...counts }
@@ -83,13 +82,13 @@ export function interpretState(text: string, ctx: InterpretContext): LoadOutcome
       reason: `it does not match the state schema: ${first?.path.join('.') || '(root)'}: ${first?.message}${more}`,
     }
   }
-  const problem = invariantProblem(parsed.data, ctx.queueLimits)
+  const problem = invariantProblem(parsed.data, false)
   if (problem) return { kind: 'unusable', reason: `its queues are inconsistent: ${problem}` }
   return { kind: 'current', state: parsed.data }
 }
 
 /** The first thing wrong with a state, or null. */
-export function validate(state: StateFile, queueLimits?: QueueLimits): string | null {
+export function validate(state: StateFile, queueLimits: QueueLimits | false): string | null {
   const parsed = StateFile.safeParse(state)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
@@ -98,7 +97,7 @@ export function validate(state: StateFile, queueLimits?: QueueLimits): string | 
   return invariantProblem(state, queueLimits)
 }
 
-function invariantProblem(state: StateFile, queueLimits?: QueueLimits): string | null {
+function invariantProblem(state: StateFile, queueLimits: QueueLimits | false): string | null {
   const violations = checkInvariants(state.queues, { limits: queueLimits })
   if (violations.length === 0) return null
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : ''

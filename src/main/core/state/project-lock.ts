@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
-import { lock } from 'proper-lockfile'
+import { check, lock } from 'proper-lockfile'
 import { z } from 'zod'
 // Not util/clock's sleep: its timer is unref'ed, and while we wait here nothing else may keep
 // the process alive (a CLI that is still opening its state would simply exit).
@@ -147,6 +147,24 @@ async function writeOwner(lockFile: string, owner: LockOwner): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`
   await writeFile(tmp, JSON.stringify(owner) + '\n')
   await rename(tmp, file)
+}
+
+/**
+ * Who holds a fresh lock, for status displays; null when no fresh lock exists. A holder without a
+ * readable owner file still counts as running, with its pid unknown.
+ */
+export async function lockHolder(
+  lockFile: string,
+  staleMs = 10_000,
+): Promise<{ pid: number | null } | null> {
+  const fresh = await check(lockFile, {
+    lockfilePath: lockFile,
+    realpath: false,
+    stale: staleMs,
+  }).catch(() => false)
+  if (!fresh) return null
+  const owner = await readLockOwner(lockFile)
+  return { pid: owner?.pid ?? null }
 }
 
 /** Whether a process with this pid exists (EPERM means it does, owned by someone else). */

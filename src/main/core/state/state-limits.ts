@@ -38,24 +38,38 @@ export function applyStateLimits(
  */
 function clipFinished(task: Task): void {
   const L = STATE_LIMITS
-  const clipCheck = (max: number) => (c: CheckResult) => {
-    if (c.output.length > max) c.output = keepEnd(c.output, max)
-    if (c.failures.length > L.finishedFailuresPerCheck) {
-      c.failures = c.failures.slice(0, L.finishedFailuresPerCheck)
-    }
-    for (const f of c.failures) {
-      if (f.message.length > L.finishedFailureChars) {
-        f.message = keepStart(f.message, L.finishedFailureChars)
+  // Clipped copies, never in place: a mutator may have attached one CheckResult to several tasks.
+  const clipCheck =
+    (max: number) =>
+    (c: CheckResult): CheckResult => {
+      const long = c.output.length > max
+      const many = c.failures.length > L.finishedFailuresPerCheck
+      const wordy = c.failures.some((f) => f.message.length > L.finishedFailureChars)
+      if (!long && !many && !wordy) return c
+      return {
+        ...c,
+        output: long ? keepEnd(c.output, max) : c.output,
+        failures: c.failures
+          .slice(0, L.finishedFailuresPerCheck)
+          .map((f) =>
+            f.message.length > L.finishedFailureChars
+              ? { ...f, message: keepStart(f.message, L.finishedFailureChars) }
+              : f,
+          ),
       }
     }
-  }
-  task.detection.forEach(clipCheck(L.finishedEarlierOutputChars))
-  task.attempts.forEach((attempt, i) => {
-    const last = i === task.attempts.length - 1
-    attempt.checks.forEach(clipCheck(last ? L.finishedOutputChars : L.finishedEarlierOutputChars))
-    for (const edit of attempt.edits) {
-      if (edit.diff.length > L.finishedDiffChars)
-        edit.diff = keepStart(edit.diff, L.finishedDiffChars)
+  task.detection = task.detection.map(clipCheck(L.finishedEarlierOutputChars))
+  task.attempts = task.attempts.map((attempt, i) => {
+    const max =
+      i === task.attempts.length - 1 ? L.finishedOutputChars : L.finishedEarlierOutputChars
+    return {
+      ...attempt,
+      checks: attempt.checks.map(clipCheck(max)),
+      edits: attempt.edits.map((e) =>
+        e.diff.length > L.finishedDiffChars
+          ? { ...e, diff: keepStart(e.diff, L.finishedDiffChars) }
+          : e,
+      ),
     }
   })
 }

@@ -5,7 +5,7 @@
  * in progress → write. update: serialised; each mutator works on a copy, limits are applied, the
  * result is validated and written atomically, and only then becomes `state`.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Task } from '../../../shared/domain'
 import { requeueInProgress } from '../queue/transitions'
@@ -18,7 +18,7 @@ import { isCode, removeLeftoverTemps, writeFileAtomic } from './atomic-write'
 import { StateEmitter } from './events'
 import type { StateEventListener, StateEventName, StateEvents } from './events'
 import { copyAside, interpretState, loadStateFile, moveAside, validate } from './load'
-import { acquireProjectLock } from './project-lock'
+import { acquireProjectLock, lockHolder } from './project-lock'
 import type { ProjectLock } from './project-lock'
 import { resolveStatePaths } from './paths'
 import type { StatePaths } from './paths'
@@ -64,6 +64,8 @@ export class StateValidationError extends Error {
 
 export type PeekResult = {
   file: string
+  /** The Fixloop holding the project's lock (pid null if it cannot be told), or null if none. */
+  running: { pid: number | null } | null
   /** null when the file is missing or unusable. */
   state: StateFile | null
   /** Why `state` is null although the file exists. */
@@ -76,6 +78,7 @@ export class StateStore {
   private current: StateFile
   private tail: Promise<unknown> = Promise.resolve()
   private closing = false
+  private closed: Promise<void> | undefined
   private lost: StateCompromisedError | null = null
   private readonly emitter: StateEmitter
 
@@ -132,12 +135,13 @@ export class StateStore {
         })
       }
       store = new StateStore(paths, lock, clock, queueLimits, emitter, state)
+      // Lost while loading: the first write below then refuses, and open fails with the reason.
+      if (earlyLoss) store.handleCompromised(earlyLoss)
       await store.schedule((draft) => {
         const now = isoNow(clock)
         draft.processes.orchestrator = { status: 'starting', pid: process.pid, last_heartbeat: now }
         draft.stats.firstStartedAt ??= now
       })
-      if (earlyLoss) store.handleCompromised(earlyLoss)
       return store
     } catch (error) {
       await lock.release()
@@ -156,27 +160,26 @@ export class StateStore {
     const isFile = projectRootOrFile.endsWith('.json')
     const paths = resolveStatePaths(
       isFile
-        ? { projectRoot: dirname(projectRootOrFile), stateFile: projectRootOrFile }
+        ? { projectRoot: dirname(projectRootOrFile), stateFile: projectRootOrFile, ...options }
         : { projectRoot: projectRootOrFile, ...options },
     )
     const file = paths.stateFile
+    const running = await lockHolder(paths.lockFile)
+    const none = { file, running, state: null, problem: null, migratedFrom: null }
     let text: string
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return { file, state: null, problem: null, migratedFrom: null }
+      if (isCode(error, 'ENOENT')) return none
       throw error
     }
     const now = isoNow(options.clock)
     const outcome = interpretState(text, { projectRoot: paths.projectRoot, now })
-    if (outcome.kind === 'unusable') {
-      return { file, state: null, problem: outcome.reason, migratedFrom: null }
-    }
-    if (outcome.kind === 'missing') return { file, state: null, problem: null, migratedFrom: null }
+    if (outcome.kind === 'unusable') return { ...none, problem: outcome.reason }
+    if (outcome.kind === 'missing') return none
     return {
-      file,
+      ...none,
       state: outcome.state,
-      problem: null,
       migratedFrom: outcome.kind === 'seed' ? outcome.from : null,
     }
   }
@@ -214,18 +217,23 @@ export class StateStore {
     return { now: isoNow(this.clock), nextSeq: () => draft.seq++ }
   }
 
-  /** Waits for queued writes, records the orchestrator as stopped and releases the lock. */
-  async close(): Promise<void> {
-    if (this.closing) return this.tail.then(() => {})
-    this.closing = true
-    await this.tail
-    if (!this.lost) {
-      await this.schedule((draft) => {
-        draft.processes.orchestrator.status = 'stopped'
-        draft.processes.orchestrator.last_heartbeat = isoNow(this.clock)
-      }).catch(() => {})
-    }
-    await this.lock.release()
+  /**
+   * Waits for queued writes, records the orchestrator as stopped and releases the lock. Calling it
+   * again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true
+      await this.tail
+      if (!this.lost) {
+        await this.schedule((draft) => {
+          draft.processes.orchestrator.status = 'stopped'
+          draft.processes.orchestrator.last_heartbeat = isoNow(this.clock)
+        }).catch(() => {})
+      }
+      await this.lock.release()
+    })()
+    return this.closed
   }
 
   /** Queues a write behind the others; also used by open and close, which bypass `closing`. */
@@ -281,7 +289,6 @@ export class StateStore {
     const outcome = await loadStateFile(this.paths.stateFile, {
       projectRoot: this.paths.projectRoot,
       now: isoNow(this.clock),
-      queueLimits: this.queueLimits,
     })
     if (outcome.kind !== 'current') return false
     this.current = deepFreeze(outcome.state)
@@ -290,6 +297,11 @@ export class StateStore {
 }
 
 async function prepareDataDir(paths: StatePaths): Promise<void> {
+  // Creating a mistyped project folder (and a .fixloop inside it) would hide the mistake.
+  const root = await stat(paths.projectRoot).catch(() => null)
+  if (!root?.isDirectory()) {
+    throw new Error(`The project folder ${paths.projectRoot} does not exist or is not a folder.`)
+  }
   await mkdir(paths.dataDir, { recursive: true })
   // The folder is ours: keep it out of the project's git without touching its .gitignore.
   await writeFile(join(paths.dataDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error) => {
@@ -307,7 +319,7 @@ async function loadAndRepair(
 ): Promise<StateFile> {
   const file = paths.stateFile
   const now = isoNow(clock)
-  const outcome = await loadStateFile(file, { projectRoot: paths.projectRoot, now, queueLimits })
+  const outcome = await loadStateFile(file, { projectRoot: paths.projectRoot, now })
   switch (outcome.kind) {
     case 'missing':
       emitter.emit('created', { file })
