@@ -1,4 +1,4 @@
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { contentHash } from '../../../src/main/core/util/hash'
@@ -75,20 +75,30 @@ describe.each(['native', 'polling'] as const)('Watcher (%s backend)', (backend) 
     expect(await batch).toMatchObject({ files: ['src/b.ts'], deleted: ['src/b.ts'] })
   })
 
-  it('skips ignored paths: dependencies, build output, editor temp files', async () => {
+  it('skips ignored paths: dependencies, build output, editor temp files, .gitignore', async () => {
     const { project, watcher } = await setup(backend, {
+      '.gitignore': '/generated/\n*.egg-info/\n',
       'src/a.ts': 'a',
       'node_modules/lib/index.js': 'x',
+      'packages/app/node_modules/lib/index.js': 'x',
       'dist/index.js': 'x',
+      'src/dist/index.js': 'x',
+      'generated/api.ts': 'x',
+      'py/pkg.egg-info/PKG-INFO': 'x',
     })
     const batches = collectBatches(watcher)
     await writeFiles(project.root, {
       'node_modules/lib/index.js': 'changed',
+      'packages/app/node_modules/lib/index.js': 'changed',
       'dist/index.js': 'changed',
       'dist/new/deep.js': 'new',
+      'src/dist/index.js': 'changed',
+      'generated/api.ts': 'changed',
+      'py/pkg.egg-info/PKG-INFO': 'changed',
       'src/.a.ts.swp': 'swap',
       'src/4913': '',
       'src/a.ts~': 'backup',
+      'debug.log': 'log',
     })
     // A file that only looks like an ignored folder is a change
     await project.write('src/distance.ts', 'kept')
@@ -198,6 +208,20 @@ describe('Watcher (native backend), timing and volume', () => {
     expect(files).toEqual(stormFiles(1000))
   })
 
+  it.runIf(process.platform === 'linux')(
+    'never descends into ignored folders (counted in the kernel inotify watches)',
+    async () => {
+      const files: Record<string, string> = { 'src/a.ts': 'a', 'src/lib/b.ts': 'b' }
+      for (let i = 0; i < 200; i++) files[`node_modules/pkg${i}/lib/index.js`] = 'x'
+      for (let i = 0; i < 50; i++) files[`dist/chunk${i}/index.js`] = 'x'
+      const before = await inotifyWatches()
+      const { watcher } = await setup('native', files)
+      expect(watcher.status().backend).toBe('native')
+      // The root, src and src/lib: none of the 500 ignored folders
+      expect((await inotifyWatches()) - before).toBe(3)
+    },
+  )
+
   it('honours the extension allow-list', async () => {
     const project = await tempProject({ 'src/a.ts': 'a' })
     cleanup.push(project.remove)
@@ -223,6 +247,20 @@ describe('Watcher (native backend), timing and volume', () => {
     expect(at - closedAt).toBeLessThan(50)
   })
 })
+
+/** inotify watches held by this process, from /proc/self/fdinfo (Linux). */
+async function inotifyWatches(): Promise<number> {
+  let count = 0
+  for (const fd of await readdir('/proc/self/fdinfo')) {
+    try {
+      const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8')
+      count += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length
+    } catch {
+      // The descriptor closed meanwhile
+    }
+  }
+  return count
+}
 
 describe('Watcher options', () => {
   it('rejects invalid options up front', () => {

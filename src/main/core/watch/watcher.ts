@@ -473,7 +473,8 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   /** Project-relative with forward slashes, '' for the root itself, null outside it. */
   private toRelative(absolutePath: string): string | null {
     const rel = path.relative(this.realRoot, absolutePath)
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return null
+    // '..' as a whole segment: a file named '..env' at the root is inside
+    if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null
     return rel.split(path.sep).join('/')
   }
 }
