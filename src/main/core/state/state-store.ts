@@ -125,7 +125,7 @@ export class StateStore {
     })
     try {
       await removeLeftoverTemps(paths.stateFile)
-      const state = await loadAndRepair(paths, clock, queueLimits, emitter)
+      const state = await loadAndRepair(paths, clock, emitter)
       if (state.queues.in_progress.length > 0) {
         await options.beforeRequeue?.(structuredClone(state.queues.in_progress))
         const { moved, absorbed } = requeueInProgress(state.queues, { now: isoNow(clock) })
@@ -314,7 +314,6 @@ async function prepareDataDir(paths: StatePaths): Promise<void> {
 async function loadAndRepair(
   paths: StatePaths,
   clock: Clock,
-  queueLimits: QueueLimits,
   emitter: StateEmitter,
 ): Promise<StateFile> {
   const file = paths.stateFile
