@@ -4,8 +4,9 @@ import { errorCode } from './backend-errors'
 import type { IgnoreMatcher } from './ignore-rules'
 
 /**
- * Folders under `root` that cannot be listed (EACCES, EPERM), skipping ignored folders. Used after the
- * native backend refused to start with "Permission denied", which names no path.
+ * Folders under `root` that cannot be listed (EACCES, EPERM), skipping ignored folders. Both backends
+ * pass over such a folder without a word (the native crawl skips it, chokidar drops the error), so
+ * the watcher looks for them itself to say which folders it cannot see.
  */
 export async function findUnreadableDirs(
   root: string,

@@ -251,39 +251,31 @@ export class Watcher extends EventEmitter<WatcherEvents> {
 
   /** The native backend, or null after degrading with the reason it could not run. */
   private async tryNative(generation: number): Promise<BackendHandle | null> {
-    let lastError: unknown = null
-    // Each retry skips the folders that made the last attempt fail with "Permission denied"
-    for (let attempt = 0; attempt < 4; attempt++) {
-      try {
-        return await startNativeBackend({
-          root: this.realRoot,
-          ignore: [
-            ...this.matcher.ignoredDirGlobs(),
-            ...[...this.skipped].map((rel) => path.join(this.realRoot, rel)),
-          ],
-          load: this.config.loadNative,
-          ...this.handlers(generation),
+    try {
+      return await startNativeBackend({
+        root: this.realRoot,
+        // Folders already known to be unreadable (after a recovery) are not even tried
+        ignore: [
+          ...this.matcher.ignoredDirGlobs(),
+          ...[...this.skipped].map((rel) => path.join(this.realRoot, rel)),
+        ],
+        load: this.config.loadNative,
+        ...this.handlers(generation),
+      })
+    } catch (error) {
+      if (!(await isDirectory(this.realRoot))) {
+        throw new Error(`Cannot watch ${this.root}: it is not an existing folder.`, {
+          cause: error,
         })
-      } catch (error) {
-        lastError = error
-        if (classifyBackendError(error) !== 'permission') break
-        const unreadable = (await findUnreadableDirs(this.realRoot, this.matcher)).filter(
-          (rel) => rel !== '' && !this.skipped.has(rel),
-        )
-        if (unreadable.length === 0) break
-        for (const rel of unreadable) this.skip(rel, 'permission denied')
       }
+      const message = errorMessage(error)
+      this.setDegraded(
+        classifyBackendError(error) === 'limit'
+          ? watchLimitMessage(message)
+          : `The native file watcher could not start (${message}). Fixloop is watching by polling instead, which is slower.`,
+      )
+      return null
     }
-    if (!(await isDirectory(this.realRoot))) {
-      throw new Error(`Cannot watch ${this.root}: it is not an existing folder.`)
-    }
-    const message = errorMessage(lastError)
-    this.setDegraded(
-      classifyBackendError(lastError) === 'limit'
-        ? watchLimitMessage(message)
-        : `The native file watcher could not start (${message}). Fixloop is watching by polling instead, which is slower.`,
-    )
-    return null
   }
 
   private handlers(generation: number): BackendHandlers {
