@@ -38,4 +38,19 @@ describe('ReportedFiles', () => {
     now = 100
     expect(reported.unchanged('gone.ts', null)).toBe(false)
   })
+
+  it('drops expired states as new ones come, and keeps at most maxEntries', () => {
+    let now = 0
+    const reported = new ReportedFiles({
+      ttlMs: 100,
+      maxEntries: 3,
+      clock: { now: () => now, setTimeout: () => ({}), clearTimeout: () => undefined },
+    })
+    for (const rel of ['a', 'b', 'c', 'd']) reported.remember(rel, null)
+    expect(reported.size).toBe(3)
+    expect(reported.unchanged('a', null)).toBe(false)
+    now = 150
+    reported.remember('e', null)
+    expect(reported.size).toBe(1)
+  })
 })

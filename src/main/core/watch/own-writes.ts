@@ -50,6 +50,8 @@ export class OwnWrites implements OwnWriteRegistry {
     list.push({ hash, expiresAt: this.clock.now() + this.ttlMs })
     this.entries.set(key, list)
     this.count++
+    // Paths never seen again would otherwise keep their expired registrations until evicted
+    if (this.count % 1000 === 0) this.prune()
     if (this.count > this.maxEntries) this.evictOldest()
   }
 

@@ -39,12 +39,18 @@ export class ReportedFiles {
   }
 
   remember(rel: string, stats: Stats | null): void {
+    const now = this.clock.now()
     this.states.delete(rel)
-    this.states.set(rel, { state: fingerprint(stats), expiresAt: this.clock.now() + this.ttlMs })
-    if (this.states.size > this.maxEntries) {
-      const oldest = this.states.keys().next().value
-      if (oldest !== undefined) this.states.delete(oldest)
+    this.states.set(rel, { state: fingerprint(stats), expiresAt: now + this.ttlMs })
+    // Insertion order is expiry order (one ttl for all), so the expired are all at the head
+    for (const [key, entry] of this.states) {
+      if (entry.expiresAt > now && this.states.size <= this.maxEntries) break
+      this.states.delete(key)
     }
+  }
+
+  get size(): number {
+    return this.states.size
   }
 
   clear(): void {
