@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../core/config/load-config'
 import { formatDuration } from '../core/engine/session-stats'
-import { StateStore, readLockOwner, resolveStatePaths } from '../core/state'
+import { StateStore } from '../core/state'
 import { parse } from './args'
 import { EXIT } from './exit-codes'
 import type { CliIo } from './output'
@@ -30,28 +30,21 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     return EXIT.ok
   }
   const config = loadConfig({ dir: positionals[0], env: io.env })
-  const paths = resolveStatePaths({
-    projectRoot: config.projectRoot,
-    stateFile: config.stateFile,
-    lockFile: config.lockFile,
-  })
   const peek = await StateStore.peek(config.projectRoot, {
     stateFile: config.stateFile,
     lockFile: config.lockFile,
   })
-  const owner = await readLockOwner(paths.lockFile)
-  const alive = owner ? isAlive(owner.pid) : false
   const state = peek.state
   const now = Date.now()
   const heartbeat = state?.processes.orchestrator.last_heartbeat ?? null
   const heartbeatAgeMs = heartbeat ? now - Date.parse(heartbeat) : null
-  const running = alive && state?.processes.orchestrator.status !== 'stopped'
+  const running = peek.running !== null && state?.processes.orchestrator.status !== 'stopped'
   const summary = {
     project: config.projectRoot,
     stateFile: peek.file,
     problem: peek.problem,
     status: state ? (running ? state.processes.orchestrator.status : 'stopped') : 'never run',
-    pid: running ? (owner?.pid ?? null) : null,
+    pid: running ? (peek.running?.pid ?? null) : null,
     lastHeartbeat: heartbeat,
     heartbeatAgeMs,
     queues: state
@@ -95,13 +88,4 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   io.stdout(`${lines.join('\n')}\n`)
   return EXIT.ok
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

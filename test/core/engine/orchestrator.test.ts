@@ -3,7 +3,16 @@ import type { Task } from '../../../src/shared/domain'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
-import { callTools, say, startFakeAnthropic, toolUse } from '../../support/fake-anthropic'
+import {
+  callTools,
+  say,
+  serverError,
+  startFakeAnthropic,
+  toolUse,
+  unauthorized,
+} from '../../support/fake-anthropic'
+import { createClaudeClient } from '../../../src/main/core/claude/client'
+import { instantClock } from '../../support/fake-anthropic/instant-clock'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
 import { startFakeGithub } from '../../support/fake-github'
 import type { FakeGithub } from '../../support/fake-github'
@@ -239,4 +248,65 @@ describe('Orchestrator', () => {
       'closed',
     )
   }, 60_000)
+
+  describe('when the API fails', () => {
+    function engineWithInstantRetries() {
+      makeEngine() // writes the project's fixloop.config.json
+      const { clock } = instantClock()
+      // The client's backoff waits are recorded, not slept: the retries still hit the real server.
+      const client = createClaudeClient({
+        apiKey: API_KEY,
+        baseURL: fake.baseURL,
+        clock,
+        random: () => 0,
+      })
+      engine = new Orchestrator({
+        config: loadConfig({
+          dir: project.root,
+          env: {
+            ANTHROPIC_API_KEY: API_KEY,
+            ANTHROPIC_BASE_URL: fake.baseURL,
+            FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
+            MAX_RETRIES: '1',
+          },
+        }),
+        claudeClient: client,
+        random: () => 0,
+      })
+      return engine
+    }
+
+    it('API down (500s): the task fails with the reason, the tree is untouched, the loop lives on', async () => {
+      const e = engineWithInstantRetries()
+      fake.respondWith(() => serverError(500))
+      await e.start()
+      let done = finished(e)
+      project.write('src/math.js', BROKEN_MATH)
+      const task = await done
+      expect(task.status).toBe('failed')
+      expect(task.plan?.source).toBe('default')
+      expect(task.failureReason).toMatch(/attempt/i)
+      expect(JSON.stringify(task.attempts)).toMatch(/500|server/i)
+      expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+      expect(fake.messageRequests().length).toBeGreaterThan(2)
+      // Still alive: the next change is handled.
+      done = finished(e)
+      project.write('src/math.js', GOOD_MATH)
+      expect((await done).outcome).toBe('no_fix_needed')
+    })
+
+    it('a rejected key pauses auto-fix with the reason and keeps the key out of every message', async () => {
+      const e = engineWithInstantRetries()
+      fake.respondWith(() => unauthorized())
+      await e.start()
+      const paused = next(e, 'notice', (n) => n.title === 'Auto-fix paused')
+      project.write('src/math.js', BROKEN_MATH)
+      const notice = await paused
+      expect(notice.body).toMatch(/API key was rejected/i)
+      expect(e.status).toBe('paused')
+      expect(e.snapshot().pausedReason).toMatch(/API key was rejected/i)
+      for (const entry of e.log.entries()) expect(entry.message).not.toContain(API_KEY)
+      expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+    })
+  })
 })
