@@ -857,6 +857,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       const code = (error as { code?: string }).code
       if (code === 'not_found' || code === 'conflict')
         throw new EngineError(code, (error as Error).message)
+      if (code === 'invalid') throw new EngineError('conflict', (error as Error).message)
       throw error
     }
   }
