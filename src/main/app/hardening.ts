@@ -1,30 +1,53 @@
+/**
+ * App-wide hardening (Electron's security checklist): no navigation away from our page, no new
+ * windows, no webviews, every permission denied, and external links only for the ones we built.
+ * The decisions are in security-logic.ts; this file applies them to every webContents and session.
+ */
 import { app, session, shell } from 'electron'
+import type { Session } from 'electron'
+import type { Logger } from '../core/log/logger'
+import type { ExternalLinks } from './security-logic'
+import { navigationAllowed, permissionAllowed, windowOpenDecision } from './security-logic'
 
-/** Only http(s) links we build ourselves may open outside the app. */
-export function isSafeExternalUrl(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' || u.protocol === 'http:'
-  } catch {
-    return false
-  }
+export interface HardeningOptions {
+  links: ExternalLinks
+  log: Logger
 }
 
-/**
- * App-wide hardening: no navigation away from our files, no new windows, every permission request
- * denied unless listed.
- */
-export function setupHardening(): void {
+export function setupHardening(options: HardeningOptions): void {
+  const { links, log } = options
   app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault())
-    contents.on('will-attach-webview', (event) => event.preventDefault())
+    const refuse = (kind: string) => (event: { preventDefault(): void }, url: string) => {
+      if (navigationAllowed(url)) return
+      event.preventDefault()
+      log.warn(`Refused ${kind} to ${url}`, { source: 'security' })
+    }
+    contents.on('will-navigate', refuse('navigation'))
+    // Subframes (there should be none) navigate without will-navigate.
+    contents.on('will-frame-navigate', (event) => {
+      if (!event.isMainFrame) refuse('frame navigation')(event, event.url)
+    })
+    contents.on('will-redirect', refuse('redirect'))
+    contents.on('will-attach-webview', (event) => {
+      event.preventDefault()
+      log.warn('Refused a <webview>', { source: 'security' })
+    })
     contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url)
-      return { action: 'deny' }
+      const decision = windowOpenDecision(url, links)
+      if (decision.openExternally) void shell.openExternal(url)
+      else log.warn(`Refused to open ${url}`, { source: 'security' })
+      return { action: decision.action }
     })
   })
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
+  denyPermissions(session.defaultSession)
+}
+
+/** Every permission request and check is denied unless security-logic grants it (none are). */
+export function denyPermissions(ses: Session): void {
+  ses.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionAllowed(permission)),
   )
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission))
+  ses.setDevicePermissionHandler(() => false)
+  ses.setDisplayMediaRequestHandler((_request, callback) => callback(null))
 }

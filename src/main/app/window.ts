@@ -1,48 +1,45 @@
-import { join } from 'node:path'
-import { BrowserWindow } from 'electron'
-import type { BrowserWindowConstructorOptions } from 'electron'
-
 /**
- * The security settings of every window we create (Electron's security checklist). Exported so a test
- * can assert each of them without an Electron binary.
+ * The dashboard window: created on demand with the options of window-options.ts, remembered bounds,
+ * destroyed on close.
  */
-export function secureWebPreferences(
-  preloadPath: string,
-): BrowserWindowConstructorOptions['webPreferences'] {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    spellcheck: false,
-  }
+import { BrowserWindow, screen } from 'electron'
+import type { AppPrefs } from './prefs-logic'
+import { dashboardWindowOptions } from './window-options'
+import type { DashboardRoute } from './window-logic'
+import { DashboardSlot, boundsVisible } from './window-logic'
+
+export interface DashboardOptions {
+  /** The renderer entry URL (`app://fixloop/index.html`, or the dev server's). */
+  baseUrl: string
+  preloadPath: string
+  iconPath?: string
+  prefs: AppPrefs
 }
 
-export interface DashboardWindowOptions {
-  /** Folder of the built app (`out/`). */
-  outDir: string
-  /** The dev server URL in `electron-vite dev`, otherwise undefined. */
-  devServerUrl?: string
+export interface Dashboard {
+  open(route?: DashboardRoute): BrowserWindow
+  current(): BrowserWindow | null
 }
 
-/** Creates the dashboard window. It is destroyed on close, so an idle Fixloop holds no renderer. */
-export function createDashboardWindow(options: DashboardWindowOptions): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    minWidth: 800,
-    minHeight: 600,
-    show: false,
-    title: 'Fixloop',
-    webPreferences: secureWebPreferences(join(options.outDir, 'preload', 'index.cjs')),
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const slot = new DashboardSlot<BrowserWindow>({
+    baseUrl: options.baseUrl,
+    create: (url, onClosed) => {
+      const saved = options.prefs.windowBounds()
+      const areas = screen.getAllDisplays().map((d) => d.workArea)
+      const win = new BrowserWindow(
+        dashboardWindowOptions({
+          preloadPath: options.preloadPath,
+          iconPath: options.iconPath,
+          bounds: saved && boundsVisible(saved, areas) ? saved : null,
+        }),
+      )
+      win.once('ready-to-show', () => win.show())
+      win.on('close', () => options.prefs.setWindowBounds(win.getNormalBounds()))
+      win.on('closed', onClosed)
+      void win.loadURL(url)
+      return win
+    },
   })
-  win.once('ready-to-show', () => win.show())
-  if (options.devServerUrl) void win.loadURL(options.devServerUrl)
-  else void win.loadFile(join(options.outDir, 'renderer', 'index.html'))
-  return win
+  return { open: (route) => slot.open(route), current: () => slot.current() }
 }
