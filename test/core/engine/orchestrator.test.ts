@@ -310,3 +310,69 @@ describe('Orchestrator', () => {
     })
   })
 })
+
+describe('Orchestrator commands on finished tasks', () => {
+  const fixOnce = (e: Orchestrator, from: string, to: string, path = 'src/math.js') => {
+    fake.enqueue(
+      plan(),
+      callTools(toolUse({ command: 'str_replace', path, old_str: from, new_str: to })),
+      say('Done.'),
+    )
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    return done
+  }
+
+  it('undo restores the files a fix changed, and the undo itself starts no task', async () => {
+    const e = makeEngine()
+    await e.start()
+    const task = await fixOnce(e, 'a - b', 'a + b')
+    expect(task.outcome).toBe('fixed')
+    const created = next(e, 'task_created', () => true, 1500).then(
+      () => 'created',
+      () => 'none',
+    )
+    const undone = await e.undoTask(task.id)
+    expect(undone.outcome).toBe('undone')
+    expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+    expect(await created).toBe('none')
+    await expect(e.undoTask(task.id)).rejects.toThrow(/no fix to undo/)
+  })
+
+  it('a fix that edits a test is held for review; reject rolls it back', async () => {
+    const e = makeEngine()
+    await e.start()
+    // "Fixes" the failure by changing the test's expectations instead of the code.
+    const edits = [
+      ['assert.equal(add(2, 3), 5)', 'assert.equal(add(2, 3), -1)'],
+      ['assert.equal(double(4), 8)', 'assert.equal(double(4), 0)'],
+    ].map(([from, to]) =>
+      toolUse({ command: 'str_replace', path: 'test/math.test.js', old_str: from, new_str: to }),
+    )
+    fake.enqueue(plan(), callTools(...edits), say('Done.'))
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    expect((await done).outcome).toBe('needs_review')
+    const held = e.snapshot().queues.completed.find((t) => t.outcome === 'needs_review')
+    expect(held).toBeDefined()
+    const full = e.getTask(held!.id)!
+    expect(full.failureReason).toMatch(/Held for review/)
+    const testBefore = project.read('test/math.test.js')
+    expect(testBefore).toContain('-1')
+    await e.rejectTask(held!.id)
+    expect(project.read('test/math.test.js')).not.toContain('-1')
+    expect(e.getTask(held!.id)?.outcome).toBe('undone')
+  })
+
+  it('a task budget stops the task, rolls back, and pauses auto-fix saying which budget', async () => {
+    const e = makeEngine({}, { budgets: { taskUsd: 0.000001 } })
+    await e.start()
+    fake.respondWith(() => plan())
+    const paused = next(e, 'notice', (n) => n.title === 'Auto-fix paused')
+    project.write('src/math.js', BROKEN_MATH)
+    const notice = await paused
+    expect(notice.body).toMatch(/task budget of \$0\.0+ reached/)
+    expect(e.status).toBe('paused')
+    expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+  })
+})
