@@ -22,6 +22,7 @@ export const COMMAND_NAMES = [
   'updateSettings',
   'setSecret',
   'testEscalation',
+  'checkHealth',
 ] as const
 export type CommandName = (typeof COMMAND_NAMES)[number]
 

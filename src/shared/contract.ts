@@ -8,6 +8,7 @@ import {
   EngineSnapshot,
   EscalationChannel,
   EscalationRecord,
+  Health,
   LogEntry,
   LogLevel,
   Task,
@@ -97,6 +98,7 @@ export const commands = {
     EscalationRecord,
     'Send a test message through one escalation channel.',
   ),
+  checkHealth: command(none, Health, 'Run the health checks now (they also run every 5 minutes).'),
 } as const satisfies Record<CommandName, CommandSpec>
 
 export type Commands = typeof commands

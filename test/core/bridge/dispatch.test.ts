@@ -224,6 +224,7 @@ const wellFormed: Record<CommandName, fc.Arbitrary<unknown>> = {
     value: fc.oneof(fc.string({ maxLength: 40 }), fc.constant(null)),
   }),
   testEscalation: fc.record({ channel: fc.constantFrom('log', 'github', 'slack', 'pager') }),
+  checkHealth: fc.constant({}),
 }
 const payloadFor = (name: CommandName) =>
   fc.oneof(

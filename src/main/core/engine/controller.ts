@@ -83,6 +83,7 @@ export class Controller implements ControllerPort {
         return this.#settingsView()
       },
       testEscalation: ({ channel }) => this.#require().testEscalation(channel),
+      checkHealth: () => this.#require().checkHealth(),
     }
   }
 

@@ -332,6 +332,12 @@ export class MemoryControllerPort implements ControllerPort {
         this.secrets = { ...this.secrets, [a.name]: a.value !== null && a.value !== '' }
         return this.view()
       },
+      checkHealth: async (a) => {
+        record('checkHealth', a)
+        const health = this.snapshot().health
+        if (!health) throw new Error('no health yet')
+        return health
+      },
       testEscalation: async (a) => {
         record('testEscalation', a)
         const needs: Partial<Record<typeof a.channel, SecretName>> = {
