@@ -15,15 +15,20 @@ export interface FrameLike {
   readonly routingId: number
 }
 
+/** What the check needs of a webContents: its id, unique for the app's lifetime. */
+export interface ContentsLike {
+  readonly id: number
+}
+
 /** What the check needs of an IPC event (Electron's IpcMainInvokeEvent). */
 export interface SenderLike {
-  readonly sender: unknown
+  readonly sender: ContentsLike | null
   readonly senderFrame: FrameLike | null
 }
 
 /** Our window, as the check sees it: its webContents and that webContents' main frame. */
 export interface TrustedWindow {
-  readonly webContents: unknown
+  readonly webContents: ContentsLike
   readonly mainFrame: FrameLike | null
 }
 
@@ -39,7 +44,7 @@ export function isTrustedSender(
   if (!window || !window.mainFrame) return false
   const frame = event.senderFrame
   if (!frame) return false
-  if (event.sender !== window.webContents) return false
+  if (!event.sender || event.sender.id !== window.webContents.id) return false
   if (frame.processId !== window.mainFrame.processId) return false
   if (frame.routingId !== window.mainFrame.routingId) return false
   return typeof frame.url === 'string' && isOurUrl(frame.url)
