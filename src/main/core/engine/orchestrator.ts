@@ -617,16 +617,23 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   #spentToday(): Usage {
-    return this.#store?.state.spend[dayKey(this.#clock.now())] ?? { ...EMPTY_USAGE }
+    const saved = this.#store?.state.spend[dayKey(this.#clock.now())] ?? { ...EMPTY_USAGE }
+    return this.#spentTodayWithUnsaved(saved)
   }
+
+  /**
+   * Usage of each API request, kept until the next state write carries it (a task writes its
+   * progress right after each request anyway), so spend costs no extra write.
+   */
+  #unsavedUsage: Usage[] = []
 
   #addUsage(usage: Usage): void {
     this.#stats.addUsage(usage)
-    void this.#write((s) => {
-      const key = dayKey(this.#clock.now())
-      s.spend[key] = addUsage(s.spend[key] ?? EMPTY_USAGE, usage)
-      s.stats.usage = addUsage(s.stats.usage, usage)
-    })
+    this.#unsavedUsage.push(usage)
+  }
+
+  #spentTodayWithUnsaved(saved: Usage): Usage {
+    return this.#unsavedUsage.length ? addUsage(saved, ...this.#unsavedUsage) : saved
   }
 
   async #heartbeat(): Promise<void> {
@@ -836,8 +843,20 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
   async #write<R>(fn: (draft: StateFile) => R): Promise<R> {
     if (!this.#store) throw new EngineError('unavailable', 'Fixloop is not running on a project.')
+    let carried = 0
     try {
-      const r = await this.#store.update(fn)
+      const r = await this.#store.update((draft) => {
+        const result = fn(draft)
+        carried = this.#unsavedUsage.length
+        if (carried) {
+          const key = dayKey(this.#clock.now())
+          const usage = addUsage(...this.#unsavedUsage)
+          draft.spend[key] = addUsage(draft.spend[key] ?? EMPTY_USAGE, usage)
+          draft.stats.usage = addUsage(draft.stats.usage, usage)
+        }
+        return result
+      })
+      this.#unsavedUsage.splice(0, carried)
       this.#writeError = null
       return r
     } catch (error) {

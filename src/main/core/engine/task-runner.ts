@@ -62,8 +62,9 @@ export async function runTask(
     deps.emitTask('task_updated', t)
     return t
   }
-  const finishOk = async (p: CompletePatch) => {
+  const finishOk = async (p: CompletePatch, also?: (s: StateFile) => void) => {
     const t = await deps.write((s) => {
+      also?.(s)
       const done = complete(s.queues, id, p, { now: now() })
       s.conversation_history.push({
         timestamp: now(),
@@ -80,8 +81,9 @@ export async function runTask(
     deps.emitTask('task_completed', t)
     return t
   }
-  const finishFailed = async (reason: string, p: FailPatch = {}) => {
+  const finishFailed = async (reason: string, p: FailPatch = {}, also?: (s: StateFile) => void) => {
     const t = await deps.write((s) => {
+      also?.(s)
       const done = fail(s.queues, id, reason, p, { now: now() })
       s.conversation_history.push({ timestamp: now(), type: 'task_failed', task_id: id, reason })
       return done
@@ -119,10 +121,16 @@ export async function runTask(
     return
   }
   const checks = [...detection.checks, ...detection.reruns]
-  await deps.write((s) => {
+  task = await deps.write((s) => {
     for (const c of checks) s.test_results.push(testResult(id, c, now()))
+    return updateTask(
+      s.queues,
+      id,
+      { detection: detection.checks, selection: detection.selection },
+      { now: now() },
+    )
   })
-  task = await patch({ detection: detection.checks, selection: detection.selection })
+  deps.emitTask('task_updated', task)
 
   if (detection.verdict === 'green') {
     info(`Checks pass (${describeChecks(detection.checks)}): no fix needed`)
@@ -161,9 +169,10 @@ export async function runTask(
 
   const config = breakerConfig(settings)
   const gate = gateBreakers(deps.state().breakers, task.files, deps.clock.now(), config)
-  await deps.write((s) => {
-    s.breakers = gate.breakers
-  })
+  if (JSON.stringify(gate.breakers) !== JSON.stringify(deps.state().breakers))
+    await deps.write((s) => {
+      s.breakers = gate.breakers
+    })
   if (!gate.allowed) {
     log.warn(gate.reason, { taskId: id })
     deps.notice('warn', 'Circuit breaker open', gate.reason)
@@ -207,16 +216,19 @@ export async function runTask(
       return
     case 'fixed':
     case 'needs_review': {
-      await deps.write((s) => {
+      const closeBreaker = (s: StateFile) => {
         s.breakers = recordTaskResult(s.breakers, task.files, 'success', deps.clock.now(), config)
-      })
+      }
       const n = outcome.attempts.length
       if (outcome.kind === 'fixed') {
         info(`Fixed on attempt ${n} (${outcome.edits.map((e) => e.path).join(', ')}; ${cost})`)
-        await finishOk({ ...result, outcome: 'fixed' })
+        await finishOk({ ...result, outcome: 'fixed' }, closeBreaker)
       } else {
         deps.notice('warn', 'Fix held for review', outcome.message)
-        await finishOk({ ...result, outcome: 'needs_review', failureReason: outcome.message })
+        await finishOk(
+          { ...result, outcome: 'needs_review', failureReason: outcome.message },
+          closeBreaker,
+        )
       }
       return
     }
@@ -231,10 +243,9 @@ export async function runTask(
       }
       const rolled = outcome.rollback ? ` ${outcome.rollback.message}` : ''
       log.error(`Failed: ${outcome.reason}.${rolled}`, { taskId: id })
-      await deps.write((s) => {
+      const failed = await finishFailed(outcome.reason, result, (s) => {
         s.breakers = recordTaskResult(s.breakers, task.files, 'failure', deps.clock.now(), config)
       })
-      const failed = await finishFailed(outcome.reason, result)
       const records = await deps.escalate(failed).catch((error: unknown) => {
         log.error(`Escalation failed: ${(error as Error).message}`, { taskId: id })
         return [] as EscalationRecord[]
