@@ -60,9 +60,10 @@ describe('the dashboard window', () => {
   })
 
   it('is created from these options, and only there', () => {
-    expect(source('src/main/app/window.ts')).toMatch(
-      /new BrowserWindow\(\s*dashboardWindowOptions\(/,
-    )
+    const window = source('src/main/app/window.ts')
+    expect(window).toMatch(/new BrowserWindow\(\s*dashboardWindowOptions\(/)
+    // Developer tools only in development.
+    expect(window).toMatch(/devTools: !app\.isPackaged/)
     for (const file of ['src/main/index.ts', 'src/main/app/tray.ts', 'src/main/app/ipc.ts']) {
       expect(source(file)).not.toMatch(/new BrowserWindow\(/)
     }
@@ -163,7 +164,7 @@ describe('navigation, new windows and permissions', () => {
     expect(isHttpUrl('https://:pw@x.example/')).toBe(false)
   })
 
-  it('collects the links of escalation records from tasks and escalation events', () => {
+  it('collects the links of escalation records from tasks, events and test escalations', () => {
     expect(
       escalationLinks({
         escalations: [{ url: 'https://github.com/a/b/issues/1' }, { detail: 'x' }],
@@ -172,6 +173,14 @@ describe('navigation, new windows and permissions', () => {
     expect(
       escalationLinks({ taskId: null, record: { url: 'https://github.com/a/b/issues/2' } }),
     ).toEqual(['https://github.com/a/b/issues/2'])
+    expect(
+      escalationLinks({
+        channel: 'github',
+        fingerprint: 'f',
+        url: 'https://github.com/a/b/issues/3',
+      }),
+    ).toEqual(['https://github.com/a/b/issues/3'])
+    expect(escalationLinks({ url: 'https://not-a-record.example/' })).toEqual([])
     expect(escalationLinks(null)).toEqual([])
   })
 

@@ -146,13 +146,20 @@ export function permissionAllowed(permission: string): boolean {
   return GRANTED_PERMISSIONS.has(permission)
 }
 
-/** The escalation links in a task or an escalation event, for `ExternalLinks.allow`. */
+/** The links in an escalation record, an escalation event or a task, for `ExternalLinks.allow`. */
 export function escalationLinks(payload: unknown): string[] {
   if (typeof payload !== 'object' || payload === null) return []
-  const record = (payload as { record?: { url?: unknown } }).record
-  const records = (payload as { escalations?: unknown }).escalations
+  const p = payload as {
+    record?: { url?: unknown }
+    escalations?: unknown
+    url?: unknown
+    fingerprint?: unknown
+  }
   const urls: unknown[] = []
-  if (record) urls.push(record.url)
-  if (Array.isArray(records)) for (const r of records) urls.push((r as { url?: unknown })?.url)
+  // An EscalationRecord itself (the result of testEscalation).
+  if (typeof p.fingerprint === 'string') urls.push(p.url)
+  if (p.record) urls.push(p.record.url)
+  if (Array.isArray(p.escalations))
+    for (const r of p.escalations) urls.push((r as { url?: unknown })?.url)
   return urls.filter((u): u is string => typeof u === 'string')
 }

@@ -2,7 +2,7 @@
  * The dashboard window: created on demand with the options of window-options.ts, remembered bounds,
  * destroyed on close.
  */
-import { BrowserWindow, screen } from 'electron'
+import { BrowserWindow, app, screen } from 'electron'
 import type { AppPrefs } from './prefs-logic'
 import { dashboardWindowOptions } from './window-options'
 import type { DashboardRoute } from './window-logic'
@@ -32,6 +32,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           preloadPath: options.preloadPath,
           iconPath: options.iconPath,
           bounds: saved && boundsVisible(saved, areas) ? saved : null,
+          // Developer tools in development only: a packaged app has no use for a console.
+          devTools: !app.isPackaged,
         }),
       )
       win.once('ready-to-show', () => win.show())

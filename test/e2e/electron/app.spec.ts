@@ -115,7 +115,8 @@ test('the dashboard opens from the tray, sandboxed, and is destroyed on close', 
     (globalThis as unknown as PageGlobal).fixloop!.getSnapshot({}),
   )
   expect(snapshot).toMatchObject({ ok: true, value: { projectRoot: null } })
-  await page.close()
+  // As the window's close button does: 'close', then the window is destroyed.
+  await a.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close())
   await expect
     .poll(() => a.evaluate(() => (globalThis as unknown as Hook).__fixloopE2E.windowCount()))
     .toBe(0)
