@@ -13,6 +13,7 @@ import {
 } from '../../support/fake-anthropic'
 import { createClaudeClient } from '../../../src/main/core/claude/client'
 import { instantClock } from '../../support/fake-anthropic/instant-clock'
+import { ManualClock } from '../../support/manual-clock'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
 import { startFakeGithub } from '../../support/fake-github'
 import type { FakeGithub } from '../../support/fake-github'
@@ -374,5 +375,83 @@ describe('Orchestrator commands on finished tasks', () => {
     expect(notice.body).toMatch(/task budget of \$0\.0+ reached/)
     expect(e.status).toBe('paused')
     expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+  })
+})
+
+describe('Orchestrator timers', () => {
+  it('writes a heartbeat every 30 s and checks health every 5 min, on an injected clock', async () => {
+    makeEngine()
+    const clock = new ManualClock()
+    const e = new Orchestrator({
+      config: loadConfig({
+        dir: project.root,
+        env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.baseURL },
+      }),
+      clock,
+    })
+    engine = e
+    const beats: string[] = []
+    const healths: string[] = []
+    e.on('heartbeat', (h) => beats.push(h.at))
+    e.on('health', (h) => healths.push(h.checkedAt))
+    await e.start()
+    // One of each at start.
+    await expect.poll(() => [beats.length, healths.length]).toEqual([1, 1])
+    clock.advance(29_000)
+    expect(beats).toHaveLength(1)
+    clock.advance(1_000)
+    await expect.poll(() => beats.length).toBe(2)
+    clock.advance(4 * 60_000)
+    await expect.poll(() => beats.length).toBe(10)
+    expect(healths).toHaveLength(1)
+    clock.advance(30_000)
+    await expect.poll(() => healths.length).toBe(2)
+    expect(healths[1]).toBe(new Date(clock.now()).toISOString())
+    const state = JSON.parse(project.read('.fixloop/state.json')) as {
+      processes: { orchestrator: { last_heartbeat: string; pid: number; status: string } }
+    }
+    expect(state.processes.orchestrator.last_heartbeat).toBe(beats.at(-1))
+    expect(state.processes.orchestrator.pid).toBe(process.pid)
+    expect(state.processes.orchestrator.status).toBe('running')
+  })
+})
+
+describe('Orchestrator concurrency', () => {
+  const slowTest = (name: string) => `import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ${name} } from '../src/${name}.js'
+test('${name} is slow but right', async () => {
+  await new Promise((r) => setTimeout(r, 1200))
+  assert.equal(${name}(), 1)
+})
+`
+  async function maxInProgress(concurrency: number): Promise<number> {
+    for (const name of ['one', 'two']) {
+      project.write(`src/${name}.js`, `export function ${name}() {\n  return 1\n}\n`)
+      project.write(`test/${name}.test.js`, slowTest(name))
+    }
+    const e = makeEngine({}, { concurrency })
+    let max = 0
+    e.on('snapshot', (s) => (max = Math.max(max, s.queues.in_progress.length)))
+    await e.start()
+    let left = 2
+    const both = new Promise<void>((resolve) =>
+      e.on('task_completed', () => {
+        if (--left === 0) resolve()
+      }),
+    )
+    project.write('src/one.js', 'export function one() {\n  return 1 // touched\n}\n')
+    await next(e, 'task_created')
+    project.write('src/two.js', 'export function two() {\n  return 1 // touched\n}\n')
+    await both
+    return max
+  }
+
+  it('runs tasks one at a time by default', async () => {
+    expect(await maxInProgress(1)).toBe(1)
+  })
+
+  it('runs tasks on disjoint files side by side when concurrency allows', async () => {
+    expect(await maxInProgress(2)).toBe(2)
   })
 })
