@@ -508,6 +508,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     const v = value?.trim() || undefined
     if ((name === 'slackWebhookUrl' || name === 'emailWebhookUrl') && v && !/^https?:\/\//i.test(v))
       throw new EngineError('conflict', `${name} must be an http(s) URL.`)
+    // Saved first: a secret that could not be kept is not used either.
+    await this.#options.persistSecret?.(name, v ?? null)
     this.#secrets = { ...this.#secrets, [name]: v }
     if (name === 'anthropicApiKey') {
       this.#client = null
@@ -515,7 +517,6 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     }
     this.#escalator.configure({ secrets: this.#secrets })
     this.log.setRedactor(this.#redactor())
-    await this.#options.persistSecret?.(name, v ?? null)
     this.log.info(`Secret ${name} ${v ? 'set' : 'removed'}`)
   }
 
