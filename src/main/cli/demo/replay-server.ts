@@ -3,6 +3,7 @@
  * demo uses it: it lets `fixloop demo` run the real engine and the real SDK with no network and no key.
  */
 import { createServer } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface ReplayServer {
@@ -17,7 +18,7 @@ export async function startReplayServer(
   model: string,
 ): Promise<ReplayServer> {
   const queue = [...transcript]
-  const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+  const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_demo' })
     res.end(JSON.stringify(body))
   }
