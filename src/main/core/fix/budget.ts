@@ -34,17 +34,8 @@ export function budgetTokens(usage: Usage): number {
   return usage.inputTokens + usage.cacheCreationInputTokens + usage.outputTokens
 }
 
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    requests: a.requests + b.requests,
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    // Cents of a cent add up over a day; round to a micro-dollar so sums stay stable.
-    costUsd: Math.round((a.costUsd + b.costUsd) * 1e6) / 1e6,
-  }
-}
+/** The sum of usages: the one implementation, shared with the client's accounting. */
+export { addUsage } from '../claude/pricing'
 
 const SCOPES: { scope: BudgetScope; usd: keyof Budgets; tokens: keyof Budgets }[] = [
   { scope: 'day', usd: 'dayUsd', tokens: 'dayTokens' },

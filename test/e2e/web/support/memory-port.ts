@@ -3,6 +3,7 @@
  * server, the renderer in a browser). It is not the engine: it keeps tasks, a log and settings in
  * arrays and follows the contract's rules closely enough that the UI's actions and errors are real.
  */
+import { summarizeTask } from '../../../../src/main/core/engine/snapshot'
 import { statSync } from 'node:fs'
 import { DEFAULT_SETTINGS, EMPTY_USAGE, EVENT_NAMES, Settings } from '../../../../src/shared'
 import type {
@@ -17,7 +18,6 @@ import type {
   SecretName,
   SettingsView,
   Task,
-  TaskSummary,
 } from '../../../../src/shared'
 import type { ControllerPort } from '../../../../src/main/core/bridge/controller-port'
 import { sampleTasks } from './sample-tasks'
@@ -368,20 +368,5 @@ function isDirectory(path: string): boolean {
   }
 }
 
-export function summary(task: Task): TaskSummary {
-  return {
-    id: task.id,
-    kind: task.kind,
-    files: task.files,
-    status: task.status,
-    priority: task.priority,
-    createdAt: task.createdAt,
-    updatedAt: task.updatedAt,
-    startedAt: task.startedAt,
-    finishedAt: task.finishedAt,
-    outcome: task.outcome,
-    failureReason: task.failureReason,
-    attemptCount: task.attempts.length,
-    costUsd: task.usage.costUsd,
-  }
-}
+/** What a list shows of a task: the engine's own summary. */
+export const summary = summarizeTask
