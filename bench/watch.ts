@@ -16,6 +16,7 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -137,21 +138,26 @@ async function child(): Promise<void> {
 }
 
 /** 90% under node_modules (900 packages × 2 folders × 50 files), the rest in src (100 × 100). */
-function generateTree(root: string, files: number): void {
+async function generateTree(root: string, files: number): Promise<void> {
   const sourceFiles = Math.round(files / 10)
   const moduleFiles = files - sourceFiles
+  const jobs: [string, string][] = []
   for (let i = 0; i < sourceFiles; i++) {
     const dir = path.join(root, 'src', `m${i % 100}`)
     if (i < 100) mkdirSync(dir, { recursive: true })
-    writeFileSync(path.join(dir, `f${Math.floor(i / 100)}.ts`), `export const v = ${i}\n`)
+    jobs.push([path.join(dir, `f${Math.floor(i / 100)}.ts`), `export const v = ${i}\n`])
   }
   for (let i = 0; i < moduleFiles; i++) {
     const pkg = Math.floor(i / 100)
     const dir = path.join(root, 'node_modules', `pkg${pkg}`, i % 2 ? 'lib' : 'src')
     if (i % 100 < 2) mkdirSync(dir, { recursive: true })
-    writeFileSync(path.join(dir, `f${i % 100}.js`), `module.exports = ${i}\n`)
+    jobs.push([path.join(dir, `f${i % 100}.js`), `module.exports = ${i}\n`])
   }
-  writeFileSync(path.join(root, 'package.json'), '{"name":"bench-tree"}\n')
+  jobs.push([path.join(root, 'package.json'), '{"name":"bench-tree"}\n'])
+  // Several writes in flight: about three times faster than one after another
+  for (let start = 0; start < jobs.length; start += 512) {
+    await Promise.all(jobs.slice(start, start + 512).map(([file, text]) => writeFile(file, text)))
+  }
 }
 
 /**
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
   const childScript = path.join(path.dirname(script), '.tmp', `watch-child-${process.pid}.mjs`)
   await bundleChild(script, childScript)
   const generating = performance.now()
-  generateTree(root, files)
+  await generateTree(root, files)
   const generatedMs = performance.now() - generating
   const results = []
   try {
