@@ -244,7 +244,8 @@ describe('Watcher (native backend), timing and volume', () => {
     const batch = nextBatch(watcher)
     await project.write('src/a.ts')
     const { at, closedAt } = await batch
-    expect(at - closedAt).toBeLessThan(50)
+    // Generous for a loaded CI machine; bench/watch.ts measures the real figure (p95 ~3-5 ms)
+    expect(at - closedAt).toBeLessThan(100)
   })
 })
 
