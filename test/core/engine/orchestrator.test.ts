@@ -455,3 +455,27 @@ test('${name} is slow but right', async () => {
     expect(await maxInProgress(2)).toBe(2)
   })
 })
+
+describe('Orchestrator own writes', () => {
+  it('a rollback that deletes a file the fix created starts no task', async () => {
+    const e = makeEngine({ MAX_RETRIES: '1' })
+    await e.start()
+    fake.enqueue(
+      plan(),
+      callTools(
+        toolUse({ command: 'create', path: 'src/helper.js', file_text: 'export const x = 1\n' }),
+      ),
+      say('Added a helper.'),
+    )
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    const task = await done
+    expect(task.status).toBe('failed')
+    expect(() => project.read('src/helper.js')).toThrow()
+    const extra = next(e, 'task_created', () => true, 2000).then(
+      (t) => `created for ${t.files.join(',')}`,
+      () => 'none',
+    )
+    expect(await extra).toBe('none')
+  })
+})

@@ -10,7 +10,7 @@ import type { OwnWriteRegistry } from './editor-types'
  * The hash registered with the own-write registry when Fixloop deletes a file (rolling back a file the
  * task created), so the watcher can recognise that unlink as its own too.
  */
-export const ABSENT_FILE_HASH = 'absent'
+export { ABSENT_FILE_HASH } from '../util/hash'
 
 export const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/
 

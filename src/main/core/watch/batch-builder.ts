@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs'
 import { lstat, readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { contentHash } from '../util/hash'
+import { ABSENT_FILE_HASH, contentHash } from '../util/hash'
 import { errorCode } from './backend-errors'
 import type { PendingChange } from './change-batcher'
 import type { IgnoreMatcher } from './ignore-rules'
@@ -73,6 +73,7 @@ export async function buildBatch(
         change.type === 'delete' &&
         options.now - change.lastAt < options.atomicGraceMs
       if (recentDelete && !options.final) carry.set(rel, change)
+      else if (isOwnDeletion(rel)) return
       else if (!options.matcher.ignores(rel, false) && !options.reported.unchanged(rel, null)) {
         options.reported.remember(rel, null)
         deleted.add(rel)
@@ -88,6 +89,17 @@ export async function buildBatch(
     if (stats.isFile() && (await isOwnWrite(rel))) return
     options.reported.remember(rel, stats)
     files.add(rel)
+  }
+
+  /** A file Fixloop itself removed (a rollback deleting what a fix created) is not a change. */
+  function isOwnDeletion(rel: string): boolean {
+    const candidates = [path.join(options.root, rel)]
+    if (options.alias && options.alias !== options.root)
+      candidates.push(path.join(options.alias, rel))
+    return candidates
+      .filter((candidate) => options.ownWrites.has(candidate))
+      .map((candidate) => options.ownWrites.isOwn(candidate, ABSENT_FILE_HASH))
+      .some(Boolean)
   }
 
   async function isOwnWrite(rel: string): Promise<boolean> {
