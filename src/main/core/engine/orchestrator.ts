@@ -31,11 +31,11 @@ import { dayKey } from '../fix/budget'
 import { Journal } from '../fix/journal'
 import { Logger } from '../log/logger'
 import { cancel, enqueue, requeueInProgress, retry, takeNext, updateTask } from '../queue'
-import type { StateFile } from '../state'
+import type { StateEventName, StateEvents, StateFile } from '../state'
 import { StateStore } from '../state'
 import { createRedactor } from '../util/redact'
-import type { Clock, Timer } from '../util/clock'
-import { isoNow, systemClock } from '../util/clock'
+import type { Clock } from '../util/clock'
+import { every, isoNow, systemClock } from '../util/clock'
 import type { WatchBatch } from '../watch/watcher'
 import { Watcher } from '../watch/watcher'
 import { OwnWrites } from '../watch/own-writes'
@@ -43,6 +43,7 @@ import { createIgnoreMatcher } from '../watch/ignore-rules'
 import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
 import { assessHealth } from './health'
+import { describeStateEvent } from './state-event-messages'
 import { SessionStats } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
 import { runTask } from './task-runner'
@@ -117,7 +118,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #health: Health | null = null
   #lastHeartbeat: string | null = null
   readonly #active = new Map<string, Active>()
-  #timers: Timer[] = []
+  /** Disposers of the heartbeat and health timers. */
+  #timers: (() => void)[] = []
   #snapshotQueued = false
   #writeError: string | null = null
   /** Aborted when stop() gives up waiting, so escalations in flight end too. */
@@ -205,7 +207,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   async stop(): Promise<EngineSnapshot['stats']> {
     if (this.#status === 'stopped' || this.#status === 'stopping') return this.#statsSnapshot()
     this.#status = 'stopping'
-    for (const t of this.#timers) this.#clock.clearTimeout(t)
+    for (const dispose of this.#timers) dispose()
     this.#timers = []
     this.log.info('Stopping: no new work is taken', { source: 'engine' })
     try {
@@ -649,22 +651,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   #scheduleTimers(): void {
-    const every = (ms: number, fn: () => void) => {
-      const tick = () => {
-        if (this.#status === 'stopping' || this.#status === 'stopped') return
-        fn()
-        const t = this.#clock.setTimeout(tick, ms)
-        t.unref?.()
-        this.#timers.push(t)
-      }
-      const t = this.#clock.setTimeout(tick, ms)
-      t.unref?.()
-      this.#timers.push(t)
-    }
-    every(this.#options.heartbeatMs ?? 30_000, () => void this.#heartbeat())
-    every(this.#options.healthMs ?? 300_000, () => void this.checkHealth())
-    // Keep the timer list from growing: only the last few handles matter for clearTimeout.
-    every(60_000, () => (this.#timers = this.#timers.slice(-6)))
+    this.#timers = [
+      every(this.#clock, this.#options.heartbeatMs ?? 30_000, () => void this.#heartbeat()),
+      every(this.#clock, this.#options.healthMs ?? 300_000, () => void this.checkHealth()),
+    ]
   }
 
   #emitSnapshot(): void {
@@ -810,34 +800,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     }
   }
 
-  #onStateEvent(name: string, payload: unknown): void {
-    const p = payload as Record<string, unknown>
-    switch (name) {
-      case 'corrupt':
-        this.log.error(
-          `The state file was unreadable (${String(p.reason)}); it was moved to ${String(p.movedTo)} and a fresh state started`,
-        )
-        this.#notice('error', 'State file was corrupt', `Moved aside to ${String(p.movedTo)}`, null)
-        break
-      case 'migrated':
-        this.log.info(
-          `State migrated from version ${String(p.from)} (${String(p.tasks)} tasks kept)`,
-        )
-        break
-      case 'recovered':
-        this.log.warn(`${(p.tasks as unknown[]).length} interrupted task(s) returned to pending`)
-        break
-      case 'lock-taken-over':
-        this.log.warn(`Took over a stale lock left by pid ${String(p.previousPid)}`)
-        break
-      case 'compromised':
-        this.log.error(`State lock lost: ${String(p.message)}. Nothing more is written.`)
-        this.#notice('error', 'State lock lost', String(p.message), null)
-        if (this.#status === 'running') this.pause('the state lock was lost')
-        break
-      default:
-        break
-    }
+  #onStateEvent(name: StateEventName, payload: StateEvents[StateEventName]): void {
+    const said = describeStateEvent(name, payload)
+    if (!said) return
+    this.log.log(said.level, said.message, { source: 'state' })
+    if (said.notice) this.#notice('error', said.notice.title, said.notice.body, null)
+    if (name === 'compromised' && this.#status === 'running') this.pause('the state lock was lost')
   }
 
   // ── state helpers ────────────────────────────────────────────────────────────────────────────

@@ -36,3 +36,26 @@ export function sleep(ms: number, signal?: AbortSignal, clock: Clock = systemClo
 }
 
 export const isoNow = (clock: Clock = systemClock): string => new Date(clock.now()).toISOString()
+
+/**
+ * Calls `fn` every `ms` on `clock` (first call after `ms`), with unref'ed timers, until the returned
+ * disposer is called.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let timer: Timer | null = null
+  let stopped = false
+  const schedule = () => {
+    timer = clock.setTimeout(tick, ms)
+    timer.unref?.()
+  }
+  const tick = () => {
+    if (stopped) return
+    fn()
+    if (!stopped) schedule()
+  }
+  schedule()
+  return () => {
+    stopped = true
+    if (timer) clock.clearTimeout(timer)
+  }
+}

@@ -1,0 +1,51 @@
+import type { LogLevel } from '../../../shared/domain'
+import type { StateEventName, StateEvents } from '../state'
+
+export interface StateEventMessage {
+  level: LogLevel
+  message: string
+  /** Set when the user must be told, not just the log. */
+  notice?: { title: string; body: string }
+}
+
+/** What the engine says about something the state store reports (repairs, takeovers, lock loss). */
+export function describeStateEvent<K extends StateEventName>(
+  name: K,
+  payload: StateEvents[K],
+): StateEventMessage | null {
+  switch (name) {
+    case 'corrupt': {
+      const e = payload as unknown as StateEvents['corrupt']
+      return {
+        level: 'error',
+        message: `The state file was unreadable (${e.reason}); it was moved to ${e.movedTo} and a fresh state started`,
+        notice: { title: 'State file was corrupt', body: `Moved aside to ${e.movedTo}` },
+      }
+    }
+    case 'migrated': {
+      const e = payload as unknown as StateEvents['migrated']
+      return {
+        level: 'info',
+        message: `State migrated from version ${e.from} (${e.tasks} tasks kept; backup at ${e.backup})`,
+      }
+    }
+    case 'recovered': {
+      const e = payload as unknown as StateEvents['recovered']
+      return { level: 'warn', message: `${e.tasks.length} interrupted task(s) returned to pending` }
+    }
+    case 'lock-taken-over': {
+      const e = payload as unknown as StateEvents['lock-taken-over']
+      return { level: 'warn', message: `Took over a stale lock left by pid ${e.previousPid}` }
+    }
+    case 'compromised': {
+      const e = payload as unknown as StateEvents['compromised']
+      return {
+        level: 'error',
+        message: `State lock lost: ${e.message}. Nothing more is written.`,
+        notice: { title: 'State lock lost', body: e.message },
+      }
+    }
+    default:
+      return null
+  }
+}
