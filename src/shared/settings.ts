@@ -104,9 +104,33 @@ export type SettingsInput = z.input<typeof Settings>
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({})
 
-/** A partial update of settings, validated against the same rules. */
-export const SettingsPatch = Settings.partial()
-export type SettingsPatch = z.infer<typeof SettingsPatch>
+type Nested = 'budgets' | 'escalation' | 'notifications'
+
+/**
+ * A partial update of settings, validated against the same rules, where a nested group (budgets,
+ * escalation, notifications) may be partial too. It has no defaults: a key left out stays as it is.
+ */
+export type SettingsPatch = { [K in Exclude<keyof Settings, Nested>]?: Settings[K] } & {
+  [K in Nested]?: Partial<Settings[K]>
+}
+
+/** The schema of `Settings` with every default removed and every key optional, deeply. */
+function withoutDefaults(schema: z.ZodType): z.ZodType {
+  let s = schema
+  if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType
+  if (s instanceof z.ZodObject) {
+    const shape = Object.fromEntries(
+      Object.entries(s.shape as Record<string, z.ZodType>).map(([k, v]) => [
+        k,
+        withoutDefaults(v).optional(),
+      ]),
+    )
+    return z.object(shape).strict()
+  }
+  return s
+}
+
+export const SettingsPatch = withoutDefaults(Settings) as z.ZodType<SettingsPatch, SettingsPatch>
 
 export const SecretName = z.enum([
   'anthropicApiKey',

@@ -56,3 +56,17 @@ describe('the channel list', () => {
     expect([...EVENT_NAMES].sort()).toEqual(Object.keys(events).sort())
   })
 })
+
+describe('SettingsPatch', () => {
+  it('keeps only what was sent: no defaults fill a patch, even in nested groups', () => {
+    expect(SettingsPatch.parse({ maxRetries: 3 })).toEqual({ maxRetries: 3 })
+    expect(SettingsPatch.parse({ budgets: { dayUsd: 3 } })).toEqual({ budgets: { dayUsd: 3 } })
+    expect(SettingsPatch.parse({})).toEqual({})
+  })
+
+  it('validates what was sent by the same rules, and refuses unknown keys', () => {
+    expect(SettingsPatch.safeParse({ budgets: { dayUsd: -1 } }).success).toBe(false)
+    expect(SettingsPatch.safeParse({ maxRetries: 0 }).success).toBe(false)
+    expect(SettingsPatch.safeParse({ maxRetriez: 3 }).success).toBe(false)
+  })
+})

@@ -57,7 +57,7 @@ export async function dispatchCommand(
     return fail('unavailable', `The engine cannot run ${name} right now.`)
   }
   try {
-    const input = name === 'updateSettings' ? onlySentSettings(parsed.data, raw) : parsed.data
+    const input = parsed.data
     const value: unknown = await (handler as (a: unknown) => Promise<unknown>).call(
       port.handlers,
       input,
@@ -93,22 +93,6 @@ function classify(
     // A failing logger must not turn a reported error into a thrown one.
   }
   return fail('internal', `Fixloop hit an internal error while running ${name}. See the log.`)
-}
-
-/**
- * The contract's `SettingsPatch` is `Settings.partial()`, and zod 4 still fills in the defaults of
- * fields left out of a partial object, so the parsed patch would carry every default and reset
- * settings the caller never mentioned. Keep only the top-level keys the caller sent; nested objects
- * (budgets, escalation, notifications) are replaced whole, as parsed.
- */
-function onlySentSettings(parsed: unknown, raw: unknown): unknown {
-  const patch = (parsed as { patch: Record<string, unknown> }).patch
-  const sent = (raw as { patch: Record<string, unknown> }).patch
-  const kept: Record<string, unknown> = {}
-  for (const key of Object.keys(patch)) {
-    if (Object.prototype.hasOwnProperty.call(sent, key)) kept[key] = patch[key]
-  }
-  return { patch: kept }
 }
 
 /** "patch.maxRetries: Too small: expected number to be >0; …" — the field first, as a person reads it. */

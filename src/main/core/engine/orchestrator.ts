@@ -469,7 +469,14 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
   /** Validates and applies a settings change; refuses an invalid one with the field named. */
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const parsed = SettingsSchema.safeParse({ ...this.#settings, ...patch })
+    // Nested groups (budgets, escalation, notifications) merge key by key.
+    const merged: Record<string, unknown> = { ...this.#settings }
+    for (const [key, value] of Object.entries(patch)) {
+      const current = merged[key]
+      merged[key] =
+        isPlainObject(value) && isPlainObject(current) ? { ...current, ...value } : value
+    }
+    const parsed = SettingsSchema.safeParse(merged)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       throw new EngineError(
@@ -860,4 +867,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 export function describeFiles(files: readonly string[]): string {
   if (files.length <= 3) return files.join(', ')
   return `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
