@@ -106,6 +106,7 @@ describe('fixloop (the command)', () => {
     expect(typeof s.heartbeatAgeMs).toBe('number')
     expect((s.health as { status: string }).status).toMatch(/HEALTHY|DEGRADED/)
     expect((s.queues as Record<string, number>).completed).toBe(1)
+    expect(s.stats).toMatchObject({ processed: 1, succeeded: 1, failed: 0 })
 
     // A second watcher on the same project refuses, naming the first.
     const second = runCli(['watch', project.root], env())

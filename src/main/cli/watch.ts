@@ -137,6 +137,10 @@ function wireOutput(engine: Orchestrator, io: CliIo, json: boolean, quiet: boole
     if (e.level === 'debug' || (quiet && e.level === 'info')) return
     io.stdout(logLine(e, p))
   })
+  engine.on('notice', (n) => {
+    const mark = n.level === 'error' ? p.red('!') : p.yellow('!')
+    io.stderr(`${mark} ${p.bold(n.title)}: ${n.body}\n`)
+  })
   engine.on('task_completed', (t) => {
     if (t.outcome === 'fixed' && t.diff && !quiet) io.stdout(indent(t.diff, p))
   })

@@ -44,7 +44,7 @@ import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
 import { assessHealth } from './health'
 import { describeStateEvent } from './state-event-messages'
-import { SessionStats } from './session-stats'
+import { SessionStats, countOutcome } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
 import { runTask } from './task-runner'
 
@@ -405,7 +405,11 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   async cancelTask(id: string): Promise<Task> {
-    const task = await this.#command((s) => cancel(s.queues, id, { now: isoNow(this.#clock) }))
+    const task = await this.#command((s) => {
+      const cancelled = cancel(s.queues, id, { now: isoNow(this.#clock) })
+      countOutcome(s.stats, 'cancelled')
+      return cancelled
+    })
     this.log.info(`Task ${id} cancelled`, { taskId: id })
     this.emit('task_failed', task)
     return task

@@ -1,4 +1,5 @@
 import type { Stats, TaskOutcome, Usage } from '../../../shared/domain'
+import type { PersistedStats } from '../state'
 import { EMPTY_USAGE } from '../../../shared/domain'
 import { addUsage } from '../claude/pricing'
 import type { Clock } from '../util/clock'
@@ -108,4 +109,19 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
+}
+
+/** Counts a finished task into the totals kept in the state file (they survive restarts). */
+export function countOutcome(stats: PersistedStats, outcome: TaskOutcome, fixMs?: number): void {
+  stats.processed++
+  if (outcome === 'fixed' || outcome === 'needs_review') {
+    stats.succeeded++
+    if (fixMs !== undefined) {
+      stats.fixTimeTotalMs += fixMs
+      stats.fixCount++
+    }
+  } else if (outcome === 'failed') stats.failed++
+  else if (outcome === 'no_fix_needed') stats.noFixNeeded++
+  else if (outcome === 'flaky') stats.flaky++
+  else if (outcome === 'cancelled') stats.cancelled++
 }

@@ -24,6 +24,7 @@ import type { StateFile } from '../state'
 import type { Clock } from '../util/clock'
 import { isoNow } from '../util/clock'
 import { autoFix, summarize } from './auto-fixer'
+import { countOutcome } from './session-stats'
 import type { FixOutcome } from './auto-fixer'
 
 export interface TaskRunnerDeps {
@@ -66,6 +67,7 @@ export async function runTask(
     const t = await deps.write((s) => {
       also?.(s)
       const done = complete(s.queues, id, p, { now: now() })
+      countOutcome(s.stats, p.outcome, fixTime(done))
       s.conversation_history.push({
         timestamp: now(),
         type: 'task_completed',
@@ -85,6 +87,7 @@ export async function runTask(
     const t = await deps.write((s) => {
       also?.(s)
       const done = fail(s.queues, id, reason, p, { now: now() })
+      countOutcome(s.stats, done.outcome ?? 'failed')
       s.conversation_history.push({ timestamp: now(), type: 'task_failed', task_id: id, reason })
       return done
     })
@@ -251,14 +254,15 @@ export async function runTask(
         return [] as EscalationRecord[]
       })
       if (records.length) {
-        const t = await deps.write((s) =>
-          updateTask(
+        const t = await deps.write((s) => {
+          if (records.some((r) => r.ok && r.channel !== 'log')) s.stats.escalated++
+          return updateTask(
             s.queues,
             id,
             { escalations: [...failed.escalations, ...records] },
             { now: now() },
-          ),
-        )
+          )
+        })
         deps.emitTask('task_updated', t)
       }
       return
