@@ -1,5 +1,7 @@
 import { statfs } from 'node:fs/promises'
 import type { Health } from '../../../shared/domain'
+import type { StateStore } from '../state'
+import type { WatcherStatus } from '../watch/watcher'
 
 /** Free space below which health is DEGRADED: checks, journals and the state file need room. */
 export const MIN_FREE_BYTES = 200 * 1024 * 1024
@@ -40,4 +42,32 @@ async function diskCheck(root: string): Promise<{ ok: boolean; detail: string }>
   } catch (error) {
     return { ok: false, detail: `cannot read free space: ${(error as Error).message}` }
   }
+}
+
+type Check = { ok: boolean; detail: string }
+
+/** The state file: open, lock held, last write succeeded. */
+export function stateHealth(store: StateStore | null, writeError: string | null): Check {
+  if (!store) return { ok: false, detail: 'state not open' }
+  if (store.compromised)
+    return { ok: false, detail: 'the state lock was lost; nothing more is written' }
+  if (writeError) return { ok: false, detail: `last write failed: ${writeError}` }
+  return { ok: true, detail: `${store.paths.stateFile} (lock held)` }
+}
+
+/** The watcher: alive and not degraded; which backend and why polling, when it is. */
+export function watcherHealth(status: WatcherStatus | null): Check {
+  if (!status) return { ok: false, detail: 'not watching' }
+  if (!status.alive) return { ok: false, detail: status.degradedReason ?? 'watcher stopped' }
+  if (status.degradedReason) return { ok: false, detail: status.degradedReason }
+  const why = status.pollingReason ? ` (${status.pollingReason})` : ''
+  return { ok: true, detail: `${status.backend} backend${why}` }
+}
+
+/** The API key: needed only when auto-fix is on; rejected keys stay reported until replaced. */
+export function apiKeyHealth(autoFix: boolean, keySet: boolean, rejected: string | null): Check {
+  if (!autoFix) return { ok: true, detail: 'not needed: auto-fix is off' }
+  if (rejected) return { ok: false, detail: rejected }
+  if (keySet) return { ok: true, detail: 'set' }
+  return { ok: false, detail: 'ANTHROPIC_API_KEY is not set: failures are detected but not fixed' }
 }

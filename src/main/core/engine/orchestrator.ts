@@ -36,16 +36,16 @@ import { StateStore } from '../state'
 import { createRedactor } from '../util/redact'
 import type { Clock } from '../util/clock'
 import { every, isoNow, systemClock } from '../util/clock'
-import type { WatchBatch } from '../watch/watcher'
-import { Watcher } from '../watch/watcher'
+import type { WatchBatch, Watcher } from '../watch/watcher'
 import { OwnWrites } from '../watch/own-writes'
-import { createIgnoreMatcher } from '../watch/ignore-rules'
 import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
-import { assessHealth } from './health'
+import { apiKeyHealth, assessHealth, stateHealth, watcherHealth } from './health'
 import { describeStateEvent } from './state-event-messages'
 import { SessionStats, countOutcome } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
+import { pruneJournals, rollbackInterrupted } from './journal-upkeep'
+import { createProjectWatcher } from './project-watcher'
 import { runTask } from './task-runner'
 
 export interface OrchestratorOptions {
@@ -174,10 +174,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       lockFile: config.lockFile,
       clock: this.#clock,
       onEvent: (name, payload) => this.#onStateEvent(name, payload),
-      beforeRequeue: (tasks) => this.#rollbackInterrupted(tasks),
+      beforeRequeue: (tasks) => rollbackInterrupted(this.root, tasks, this.ownWrites, this.log),
     })
     this.#stats.start()
-    await this.#pruneJournals()
+    if (this.#store) await pruneJournals(this.root, this.#store.state.queues, this.log)
     this.#refreshRunner()
     this.#startWatcher()
     await this.#watcher?.start()
@@ -547,36 +547,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     const health = await assessHealth({
       root: this.root,
       now: isoNow(this.#clock),
-      state: !store
-        ? { ok: false, detail: 'state not open' }
-        : store.compromised
-          ? { ok: false, detail: 'the state lock was lost; nothing more is written' }
-          : this.#writeError
-            ? { ok: false, detail: `last write failed: ${this.#writeError}` }
-            : { ok: true, detail: `${store.paths.stateFile} (lock held)` },
-      watcher: !w
-        ? { ok: false, detail: 'not watching' }
-        : !w.alive
-          ? { ok: false, detail: w.degradedReason ?? 'watcher stopped' }
-          : w.degradedReason
-            ? { ok: false, detail: w.degradedReason }
-            : {
-                ok: true,
-                detail: `${w.backend} backend${w.pollingReason ? ` (${w.pollingReason})` : ''}`,
-              },
+      state: stateHealth(store, this.#writeError),
+      watcher: watcherHealth(w ?? null),
       checks: this.#runnerProblem
         ? { ok: false, detail: this.#runnerProblem }
         : { ok: true, detail: this.#runner?.description ?? 'test runner found' },
-      apiKey: !this.#settings.autoFix
-        ? { ok: true, detail: 'not needed: auto-fix is off' }
-        : this.#keyRejected
-          ? { ok: false, detail: this.#keyRejected }
-          : key
-            ? { ok: true, detail: 'set' }
-            : {
-                ok: false,
-                detail: 'ANTHROPIC_API_KEY is not set: failures are detected but not fixed',
-              },
+      apiKey: apiKeyHealth(this.#settings.autoFix, Boolean(key), this.#keyRejected),
     })
     this.#health = health
     if (this.#store && !this.#store.compromised)
@@ -684,39 +660,19 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   // ── collaborators ────────────────────────────────────────────────────────────────────────────
 
   #startWatcher(): void {
-    const s = this.#settings
-    this.#watcher = new Watcher({
+    this.#watcher = createProjectWatcher({
       root: this.root,
-      ignore: createIgnoreMatcher({
-        root: this.root,
-        userPatterns: s.ignore,
-        extensions: s.watchExtensions,
-      }),
-      debounceMs: s.debounceSeconds * 1000,
-      maxWaitMs: Math.max(s.maxWaitSeconds, s.debounceSeconds) * 1000,
-      stormThreshold: s.stormThreshold,
-      backend: s.watchBackend,
+      settings: this.#settings,
       ownWrites: this.ownWrites,
       clock: this.#clock,
+      log: this.log,
+      onBatch: (batch) => this.enqueueChange(batch),
+      onDegraded: (reason) => {
+        this.#notice('warn', 'Watching is degraded', reason, null)
+        void this.checkHealth()
+      },
+      onRecovered: () => void this.checkHealth(),
     })
-    this.#watcher.on('batch', (batch) => {
-      void this.enqueueChange(batch).catch((error: unknown) =>
-        this.log.error(`Could not queue a change: ${(error as Error).message}`),
-      )
-    })
-    this.#watcher.on('degraded', ({ reason }) => {
-      this.log.warn(`Watcher degraded: ${reason}`, { source: 'watcher' })
-      this.#notice('warn', 'Watching is degraded', reason, null)
-      void this.checkHealth()
-    })
-    this.#watcher.on('recovered', ({ backend }) => {
-      this.log.info(`Watcher recovered (${backend})`, { source: 'watcher' })
-      void this.checkHealth()
-    })
-    this.#watcher.on('warning', ({ message }) => this.log.warn(message, { source: 'watcher' }))
-    this.#watcher.on('error', (error) =>
-      this.log.error(`Watcher error: ${error.message}`, { source: 'watcher' }),
-    )
   }
 
   async #restartWatcher(): Promise<void> {
@@ -774,41 +730,6 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
   #redactor(): (text: string) => string {
     return createRedactor(Object.values(this.#secrets))
-  }
-
-  async #rollbackInterrupted(tasks: readonly Task[]): Promise<void> {
-    for (const task of tasks) {
-      try {
-        const journal = await Journal.open(this.root, task.id, { ownWrites: this.ownWrites })
-        if (journal.status === 'open' && journal.paths().length > 0) {
-          const report = await journal.rollback()
-          this.log.warn(
-            `Task ${task.id} was interrupted; its edits were rolled back: ${report.message}`,
-            {
-              taskId: task.id,
-            },
-          )
-        }
-      } catch (error) {
-        this.log.error(
-          `Could not roll back interrupted task ${task.id}: ${(error as Error).message}`,
-        )
-      }
-    }
-  }
-
-  /** Undo data is kept only for tasks the state still holds. */
-  async #pruneJournals(): Promise<void> {
-    const q = this.#store?.state.queues
-    if (!q) return
-    const keep = new Set(
-      [...q.pending, ...q.in_progress, ...q.completed, ...q.failed].map((t) => t.id),
-    )
-    try {
-      await Journal.prune(this.root, keep)
-    } catch (error) {
-      this.log.warn(`Could not prune old journals: ${(error as Error).message}`)
-    }
   }
 
   #onStateEvent(name: StateEventName, payload: StateEvents[StateEventName]): void {
