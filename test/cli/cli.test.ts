@@ -171,4 +171,26 @@ describe('fixloop (the command)', () => {
     expect(state.queues.in_progress).toHaveLength(0)
     expect(state.processes.orchestrator.status).toBe('stopped')
   }, 60_000)
+
+  it('demo: replays the whole loop offline, says it is a replay, and ends fixed', () => {
+    const r = runCli(['demo'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/a replay/)
+    expect(r.stdout).toMatch(/Result: fixed/)
+    expect(r.stdout).toMatch(/item\.price \* item\.quantity/)
+  }, 60_000)
+
+  it('watch --dashboard serves the UI on 127.0.0.1 behind the printed token', async () => {
+    const w = watch(['--dashboard'])
+    const event = await w.waitFor((e) => e.type === 'dashboard')
+    const url = new URL(String(event.url))
+    expect(url.hostname).toBe('127.0.0.1')
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<div id="app">')
+    const noToken = await fetch(`${url.origin}/`)
+    expect(noToken.status).toBeGreaterThanOrEqual(400)
+    w.child.kill('SIGTERM')
+    expect((await w.exited).code).toBe(0)
+  }, 60_000)
 })
