@@ -13,8 +13,15 @@ import { join } from 'node:path'
 import { loadConfig } from '../src/main/core/config/load-config'
 import { Orchestrator } from '../src/main/core/engine/orchestrator'
 import type { Task } from '../src/shared/domain'
-import { callTools, say, startFakeAnthropic, toolUse } from '../test/support/fake-anthropic'
-import { BROKEN_MATH, GOOD_MATH, createSampleProject } from '../test/support/sample-project'
+import { say, startFakeAnthropic } from '../test/support/fake-anthropic'
+import {
+  BROKEN_MATH,
+  GOOD_MATH,
+  createSampleProject,
+  editReply,
+  isPlanRequest,
+  planReply,
+} from '../test/support/sample-project'
 
 const TASKS = Number(process.env.FIXLOOP_BENCH_TASKS ?? 10)
 const IDLE_SECONDS = Number(process.env.FIXLOOP_BENCH_IDLE_SECONDS ?? 60)
@@ -41,30 +48,9 @@ async function main(): Promise<void> {
   await engine.start()
 
   fake.respondWith((req) => {
-    const body = req.body as { tools?: { name: string }[]; messages: unknown[] }
-    if (body.tools?.some((t) => t.name === 'submit_plan'))
-      return callTools(
-        toolUse(
-          {
-            rootCause: 'subtracts',
-            files: ['src/math.js'],
-            steps: ['+'],
-            risk: 'low',
-            testsLookWrong: false,
-          },
-          { name: 'submit_plan' },
-        ),
-      )
-    if (body.messages.length === 1)
-      return callTools(
-        toolUse({
-          command: 'str_replace',
-          path: 'src/math.js',
-          old_str: 'a - b',
-          new_str: 'a + b',
-        }),
-      )
-    return say('Fixed.')
+    if (isPlanRequest(req.body)) return planReply()
+    const body = req.body as { messages: unknown[] }
+    return body.messages.length === 1 ? editReply('a - b', 'a + b') : say('Fixed.')
   })
 
   const overheads: number[] = []

@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { callTools, hang, say, startFakeAnthropic, toolUse } from '../support/fake-anthropic'
+import { hang, say, startFakeAnthropic } from '../support/fake-anthropic'
 import type { FakeAnthropic } from '../support/fake-anthropic'
 import { ensureCliBuilt, runCli, startCli } from '../support/cli-process'
 import type { RunningCli } from '../support/cli-process'
-import { BROKEN_MATH, GOOD_MATH, createSampleProject } from '../support/sample-project'
+import {
+  BROKEN_MATH,
+  GOOD_MATH,
+  createSampleProject,
+  editReply,
+  planReply,
+} from '../support/sample-project'
 import type { SampleProject } from '../support/sample-project'
 
 const KEY = 'sk-ant-api03-cli-test-0123456789'
@@ -43,21 +49,8 @@ function watch(extra: string[] = [], moreEnv: Record<string, string> = {}): Runn
   return r
 }
 
-const plan = () =>
-  callTools(
-    toolUse(
-      {
-        rootCause: 'add() subtracts',
-        files: ['src/math.js'],
-        steps: ['use +'],
-        risk: 'low',
-        testsLookWrong: false,
-      },
-      { name: 'submit_plan' },
-    ),
-  )
-const edit = (from: string, to: string) =>
-  callTools(toolUse({ command: 'str_replace', path: 'src/math.js', old_str: from, new_str: to }))
+const plan = planReply
+const edit = (from: string, to: string) => editReply(from, to)
 
 describe('fixloop (the command)', () => {
   it('prints its version and help, and refuses an unknown command with exit 2', () => {

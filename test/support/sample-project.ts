@@ -14,6 +14,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { contentHash } from '../../src/main/core/util/hash'
+import { callTools, toolUse } from './fake-anthropic'
+import type { Reply } from './fake-anthropic'
 
 export const GOOD_MATH = `export function add(a, b) {\n  return a + b\n}\n\nexport function double(n) {\n  return add(n, n)\n}\n`
 export const BROKEN_MATH = GOOD_MATH.replace('a + b', 'a - b')
@@ -72,4 +74,34 @@ export function createSampleProject(prefix = 'fixloop-sample-'): SampleProject {
     },
     remove: () => rmSync(root, { recursive: true, force: true }),
   }
+}
+
+// ── Claude's side for the sample project, as the fake Messages API should answer ──────────────────
+
+/** The planner's answer for the sample project's bug. */
+export function planReply(): Reply {
+  return callTools(
+    toolUse(
+      {
+        rootCause: 'add() subtracts instead of adding',
+        files: ['src/math.js'],
+        steps: ['Use + in add()'],
+        risk: 'low',
+        testsLookWrong: false,
+      },
+      { name: 'submit_plan' },
+    ),
+  )
+}
+
+/** One `str_replace` by the fixer. */
+export function editReply(oldStr: string, newStr: string, path = 'src/math.js'): Reply {
+  return callTools(toolUse({ command: 'str_replace', path, old_str: oldStr, new_str: newStr }))
+}
+
+/** Whether a logged request is the planner's (it offers the plan tool). */
+export function isPlanRequest(body: unknown): boolean {
+  return Boolean(
+    (body as { tools?: { name: string }[] }).tools?.some((t) => t.name === 'submit_plan'),
+  )
 }

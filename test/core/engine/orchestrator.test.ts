@@ -19,7 +19,14 @@ import { startFakeGithub } from '../../support/fake-github'
 import type { FakeGithub } from '../../support/fake-github'
 import { startWebhookReceiver } from '../../support/webhook-receiver'
 import type { WebhookReceiver } from '../../support/webhook-receiver'
-import { BROKEN_MATH, GOOD_MATH, createSampleProject } from '../../support/sample-project'
+import {
+  BROKEN_MATH,
+  GOOD_MATH,
+  createSampleProject,
+  editReply,
+  isPlanRequest,
+  planReply,
+} from '../../support/sample-project'
 import type { SampleProject } from '../../support/sample-project'
 
 const API_KEY = 'sk-ant-api03-test-key-0123456789'
@@ -79,23 +86,8 @@ function next<K extends keyof OrchestratorEvents>(
 const finished = (e: Orchestrator) =>
   Promise.race([next(e, 'task_completed'), next(e, 'task_failed')]) as Promise<Task>
 
-const plan = () =>
-  callTools(
-    toolUse(
-      {
-        rootCause: 'add() subtracts instead of adding',
-        files: ['src/math.js'],
-        steps: ['Use + in add()'],
-        risk: 'low',
-        testsLookWrong: false,
-      },
-      { name: 'submit_plan' },
-    ),
-  )
-const edit = (oldStr: string, newStr: string) =>
-  callTools(
-    toolUse({ command: 'str_replace', path: 'src/math.js', old_str: oldStr, new_str: newStr }),
-  )
+const plan = planReply
+const edit = (oldStr: string, newStr: string) => editReply(oldStr, newStr)
 
 describe('Orchestrator', () => {
   it('fixes a broken change for real: detect → plan → edit → verify → completed', async () => {
@@ -187,7 +179,7 @@ describe('Orchestrator', () => {
       // Each attempt "fixes" it wrongly; verification stays red.
       fake.respondWith((req) => {
         const body = req.body as { tools?: { name: string }[]; messages: unknown[] }
-        if (body.tools?.some((t) => t.name === 'submit_plan')) return plan()
+        if (isPlanRequest(body)) return plan()
         return body.messages.length === 1 ? edit('a - b', 'a * b') : say('Done.')
       })
       let done = finished(e)
@@ -229,7 +221,7 @@ describe('Orchestrator', () => {
     await e.start()
     fake.respondWith((req) => {
       const body = req.body as { tools?: { name: string }[]; messages: unknown[] }
-      if (body.tools?.some((t) => t.name === 'submit_plan')) return plan()
+      if (isPlanRequest(body)) return plan()
       return say('I cannot fix this.')
     })
     for (let i = 0; i < 2; i++) {
@@ -314,11 +306,7 @@ describe('Orchestrator', () => {
 
 describe('Orchestrator commands on finished tasks', () => {
   const fixOnce = (e: Orchestrator, from: string, to: string, path = 'src/math.js') => {
-    fake.enqueue(
-      plan(),
-      callTools(toolUse({ command: 'str_replace', path, old_str: from, new_str: to })),
-      say('Done.'),
-    )
+    fake.enqueue(plan(), editReply(from, to, path), say('Done.'))
     const done = finished(e)
     project.write('src/math.js', BROKEN_MATH)
     return done

@@ -5,9 +5,15 @@
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { Controller } from '../../../src/main/core/engine/controller'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
-import { callTools, say, startFakeAnthropic, toolUse } from '../../support/fake-anthropic'
+import { say, startFakeAnthropic } from '../../support/fake-anthropic'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
-import { BROKEN_MATH, GOOD_MATH, createSampleProject } from '../../support/sample-project'
+import {
+  BROKEN_MATH,
+  GOOD_MATH,
+  createSampleProject,
+  editReply,
+  planReply,
+} from '../../support/sample-project'
 import type { SampleProject } from '../../support/sample-project'
 import { expect, test } from './support/fixtures'
 
@@ -49,24 +55,7 @@ test('a broken file saved on disk becomes a task, its fix appears with the diff,
 }) => {
   await dashboard(controller, { hash: '#/queue' })
   await expect(page.getByRole('heading', { name: 'Queue', level: 1 })).toBeVisible()
-  fake.enqueue(
-    callTools(
-      toolUse(
-        {
-          rootCause: 'add() subtracts instead of adding',
-          files: ['src/math.js'],
-          steps: ['Use + in add()'],
-          risk: 'low',
-          testsLookWrong: false,
-        },
-        { name: 'submit_plan' },
-      ),
-    ),
-    callTools(
-      toolUse({ command: 'str_replace', path: 'src/math.js', old_str: 'a - b', new_str: 'a + b' }),
-    ),
-    say('Fixed.'),
-  )
+  fake.enqueue(planReply(), editReply('a - b', 'a + b'), say('Fixed.'))
   project.write('src/math.js', BROKEN_MATH)
 
   const completed = page.getByTestId('lane-completed')
