@@ -2,7 +2,7 @@
  * The dashboard against the real engine: a real Orchestrator on a sample project, the real Controller,
  * the web bridge, and the local fake of the Messages API. Files are edited on disk as a developer would.
  */
-import { loadConfig } from '../../../src/main/core/config/load-config'
+import { loadConfig, saveLocalSettings } from '../../../src/main/core/config/load-config'
 import { Controller } from '../../../src/main/core/engine/controller'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import { say, startFakeAnthropic } from '../../support/fake-anthropic'
@@ -37,7 +37,13 @@ test.beforeEach(async () => {
     },
   })
   controller = new Controller({
-    createEngine: () => new Orchestrator({ config, random: () => 0 }),
+    createEngine: () =>
+      new Orchestrator({
+        config,
+        random: () => 0,
+        // As `fixloop watch` does: dashboard changes are kept in .fixloop/settings.json.
+        persistSettings: (settings) => saveLocalSettings(project.root, settings),
+      }),
     projectRoot: project.root,
   })
   await controller.handlers.start({})
@@ -99,4 +105,23 @@ test('pause from the UI stops intake: a change waits in pending until resumed', 
   await expect(page.getByTestId('lane-completed').getByTestId('lane-count')).toHaveText('1', {
     timeout: 15_000,
   })
+})
+
+test('a corrupt setting is refused by the real engine with its message; a good one is kept', async ({
+  page,
+  dashboard,
+}) => {
+  await dashboard(controller, { hash: '#/settings' })
+  const retries = page.getByLabel('Attempts per task')
+  await retries.fill('-1')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByTestId('settings-error')).toContainText('maxRetries')
+  expect(controller.engine?.settings.maxRetries).toBe(2)
+
+  await retries.fill('4')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Saved.')).toBeVisible()
+  expect(controller.engine?.settings.maxRetries).toBe(4)
+  // Kept for the next start, on this machine only.
+  expect(JSON.parse(project.read('.fixloop/settings.json'))).toMatchObject({ maxRetries: 4 })
 })
