@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/shared/domain'
 import { loadConfig } from '../../../src/main/core/config/load-config'
+import { backoffDelay } from '../../../src/main/core/engine/auto-fixer'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
 import {
@@ -299,6 +300,8 @@ describe('Orchestrator', () => {
       expect(e.status).toBe('paused')
       expect(e.snapshot().pausedReason).toMatch(/API key was rejected/i)
       for (const entry of e.log.entries()) expect(entry.message).not.toContain(API_KEY)
+      const health = await e.checkHealth()
+      expect(health.checks.find((c) => c.name === 'api_key')).toMatchObject({ ok: false })
       expect(project.read('src/math.js')).toBe(BROKEN_MATH)
     })
   })
@@ -465,5 +468,27 @@ describe('Orchestrator own writes', () => {
       () => 'none',
     )
     expect(await extra).toBe('none')
+  })
+})
+
+describe('Orchestrator model check', () => {
+  it('an unknown model pauses auto-fix at start, saying which models exist', async () => {
+    const e = makeEngine({ CLAUDE_MODEL: 'claude-imaginary-9' })
+    const paused = next(e, 'notice', (n) => n.title === 'Auto-fix paused')
+    await e.start()
+    const notice = await paused
+    expect(notice.body).toMatch(/claude-imaginary-9/)
+    expect(e.status).toBe('paused')
+  })
+})
+
+describe('backoffDelay', () => {
+  it('grows exponentially from 1 s with full jitter, capped at 60 s', () => {
+    const top = (n: number) => backoffDelay(n, () => 0.999999)
+    expect([2, 3, 4, 5, 6, 7, 8, 9].map(top)).toEqual([
+      999, 1999, 3999, 7999, 15999, 31999, 59999, 59999,
+    ])
+    expect(backoffDelay(5, () => 0)).toBe(0)
+    expect(backoffDelay(3, () => 0.5)).toBe(1000)
   })
 })

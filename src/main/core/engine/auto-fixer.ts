@@ -18,7 +18,7 @@ import type { Settings } from '../../../shared/settings'
 import type { RunnerInfo } from '../checks'
 import { runVerification } from '../checks'
 import type { ClaudeClient } from '../claude/client'
-import { pausesAutoFix } from '../claude/errors'
+import { ClaudeAuthError, pausesAutoFix } from '../claude/errors'
 import { addUsage } from '../claude/pricing'
 import { checkBudgets } from '../fix/budget'
 import { createSandboxedEditor } from '../fix/editor'
@@ -78,6 +78,8 @@ export type FixOutcome =
       reason: string
       /** Set when auto-fix must pause (key rejected, spend limit, a task or daily budget). */
       pause: string | null
+      /** The API key was rejected (401/403): it must be replaced before anything is tried again. */
+      keyRejected: boolean
       rollback: RollbackReport | null
     })
   | (Common & { kind: 'aborted'; rollback: RollbackReport | null })
@@ -112,11 +114,23 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
   const common = (): Common =>
     structuredClone({ plan, attempts, usage, diff: journal?.diff() || null })
 
-  const giveUp = async (reason: string, pause: string | null): Promise<FixOutcome> => {
+  const giveUp = async (
+    reason: string,
+    pause: string | null,
+    cause?: unknown,
+  ): Promise<FixOutcome> => {
     const diff = journal?.diff() || null
     const rollback = journal && journal.paths().length > 0 ? await journal.rollback() : null
     if (rollback && !rollback.ok) log('error', `Rollback incomplete: ${rollback.message}`)
-    return { ...common(), diff, kind: 'failed', reason, pause, rollback }
+    return {
+      ...common(),
+      diff,
+      kind: 'failed',
+      reason,
+      pause,
+      keyRejected: cause instanceof ClaudeAuthError,
+      rollback,
+    }
   }
   const aborted = async (): Promise<FixOutcome> => {
     const diff = journal?.diff() || null
@@ -145,7 +159,7 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
     if (signal?.aborted) return await aborted()
     if (planningStopsTask(planned)) {
       const reason = `Planning failed: ${planned.error?.message ?? 'unknown error'}`
-      return await giveUp(reason, pausesAutoFix(planned.error) ? reason : null)
+      return await giveUp(reason, pausesAutoFix(planned.error) ? reason : null, planned.error)
     }
     if (plan.source === 'default')
       log('warn', `Planner unavailable (${plan.error ?? 'no answer'}); fixing with a default plan`)
@@ -235,7 +249,7 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
         attempt.outcome = 'error'
         attempt.error = result.error.message
         attempt.finishedAt = isoNow(clock)
-        return await giveUp(result.error.message, result.error.message)
+        return await giveUp(result.error.message, result.error.message, result.error)
       }
       const stopped = budgetStop as { reason: string; pause: boolean } | null
       if (stopped?.pause) {

@@ -22,6 +22,7 @@ import type { RunnerInfo } from '../checks'
 import { checksHealth } from '../checks'
 import type { ClaudeClient } from '../claude/client'
 import { createClaudeClient } from '../claude/client'
+import { ClaudeAuthError, ClaudeModelError } from '../claude/errors'
 import { addUsage } from '../claude/pricing'
 import type { LoadedConfig, Secrets } from '../config/load-config'
 import type { DesktopNotifier, Escalator } from '../escalate'
@@ -375,7 +376,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       spentToday: () => this.#spentToday(),
       onUsage: (u) => this.#addUsage(u),
       escalate: (t) => this.#escalate(t),
-      pause: (reason) => {
+      pause: (reason, keyRejected) => {
+        if (keyRejected) this.#keyRejected = reason
         if (this.#status === 'running') this.pause(reason)
         this.#notice('warn', 'Auto-fix paused', reason, task.id)
       },
@@ -717,7 +719,15 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       const check = await this.#clientOrThrow().checkModel(this.#settings.model)
       for (const w of check.warnings ?? []) this.log.warn(w, { source: 'claude' })
     } catch (error) {
-      this.log.warn(`Model check: ${(error as Error).message}`, { source: 'claude' })
+      const message = (error as Error).message
+      if (error instanceof ClaudeModelError || error instanceof ClaudeAuthError) {
+        // Every request would fail the same way: hold work and say why, once, now.
+        if (error instanceof ClaudeAuthError) this.#keyRejected = message
+        this.log.error(`Model check: ${message}`, { source: 'claude' })
+        this.#notice('error', 'Auto-fix paused', message, null)
+        if (this.#status === 'running') this.pause(message)
+        void this.checkHealth()
+      } else this.log.warn(`Model check: ${message} (will try anyway)`, { source: 'claude' })
     }
   }
 

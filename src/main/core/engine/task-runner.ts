@@ -41,7 +41,8 @@ export interface TaskRunnerDeps {
   spentToday: () => Usage
   onUsage: (usage: Usage) => void
   escalate: (task: Task) => Promise<EscalationRecord[]>
-  pause: (reason: string) => void
+  /** Holds new work; `keyRejected` marks the API key as unusable until it is replaced. */
+  pause: (reason: string, keyRejected?: boolean) => void
   notice: (level: 'info' | 'warn' | 'error', title: string, body: string) => void
   recordOutcome: (outcome: TaskOutcome, fixMs?: number) => void
   emitTask: (kind: 'task_updated' | 'task_completed' | 'task_failed', task: Task) => void
@@ -239,9 +240,8 @@ export async function runTask(
       if (outcome.pause) {
         // Not the code's fault: no breaker count, no escalation; work waits for the user.
         log.error(`${outcome.reason}; edits rolled back`, { taskId: id })
-        const failed = await finishFailed(outcome.reason, result)
-        deps.pause(outcome.pause)
-        void failed
+        await finishFailed(outcome.reason, result)
+        deps.pause(outcome.pause, outcome.keyRejected)
         return
       }
       const rolled = outcome.rollback ? ` ${outcome.rollback.message}` : ''
