@@ -22,6 +22,7 @@ import { registerAppScheme, serveRenderer } from './app/protocol'
 import { createQuitGuard } from './app/quit-logic'
 import { SecretVault } from './app/secrets-logic'
 import { ExternalLinks, RENDERER_ENTRY, escalationLinks, isRendererUrl } from './app/security-logic'
+import { loadLoginShellPath } from './app/shell-path-logic'
 import { createAppTray } from './app/tray'
 import { createDashboard } from './app/window'
 
@@ -57,6 +58,9 @@ async function start(): Promise<void> {
   const { secrets, problems } = await vault.loadAll()
   const log = createAppLog({ dir: app.getPath('logs'), secrets: () => secrets })
   for (const problem of problems) log.logger.warn(problem, { source: 'secrets' })
+  // Checks run `node`, `npx` and the project's runners: find them as the user's terminal would.
+  const shellPath = await loadLoginShellPath()
+  if (shellPath.error) log.logger.warn(`Login shell PATH not read: ${shellPath.error}`)
 
   // Security, the renderer's protocol and the on-demand window.
   const links = new ExternalLinks()

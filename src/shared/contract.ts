@@ -57,7 +57,7 @@ export const commands = {
       })
       .strict(),
     z.array(LogEntry),
-    'Log lines, oldest first, optionally after a sequence number.',
+    'Log lines, oldest first: those after `afterSeq`, at or above `level`, for `taskId`; with `limit`, the newest `limit` of them.',
   ),
   start: command(none, EngineSnapshot, 'Start watching the project (or resume a paused engine).'),
   pause: command(none, EngineSnapshot, 'Keep watching but hold new work.'),
