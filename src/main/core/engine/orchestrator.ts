@@ -27,11 +27,10 @@ import { addUsage } from '../claude/pricing'
 import type { LoadedConfig, Secrets } from '../config/load-config'
 import type { DesktopNotifier, Escalator } from '../escalate'
 import { createEscalator } from '../escalate'
-import { currentBreakers, resetBreaker } from '../fix/breaker'
+import { currentBreakers } from '../fix/breaker'
 import { dayKey } from '../fix/budget'
-import { Journal } from '../fix/journal'
 import { Logger } from '../log/logger'
-import { cancel, enqueue, requeueInProgress, retry, takeNext, updateTask } from '../queue'
+import { enqueue, requeueInProgress, takeNext } from '../queue'
 import type { StateEventName, StateEvents, StateFile } from '../state'
 import { StateStore } from '../state'
 import { createRedactor } from '../util/redact'
@@ -43,10 +42,19 @@ import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
 import { apiKeyHealth, assessHealth, stateHealth, watcherHealth } from './health'
 import { describeStateEvent } from './state-event-messages'
-import { SessionStats, countOutcome } from './session-stats'
+import { SessionStats } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
 import { pruneJournals, rollbackInterrupted } from './journal-upkeep'
 import { createProjectWatcher } from './project-watcher'
+import {
+  approveTask,
+  cancelTask,
+  rejectTask,
+  resetBreakerOf,
+  retryTask,
+  undoTask,
+} from './task-commands'
+import type { TaskCommandContext } from './task-commands'
 import { runTask } from './task-runner'
 
 export interface OrchestratorOptions {
@@ -398,79 +406,41 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     return this.#store ? findTask(this.#store.state.queues, id) : null
   }
 
-  async retryTask(id: string): Promise<Task> {
-    const task = await this.#command((s) => retry(s.queues, id, this.#store!.queueContext(s)).task)
-    this.log.info(`Task ${id} sent back to pending`, { taskId: id })
-    this.emit('task_updated', task)
-    this.#pump()
-    return task
+  retryTask(id: string): Promise<Task> {
+    return retryTask(this.#tasks, id)
   }
 
-  async cancelTask(id: string): Promise<Task> {
-    const task = await this.#command((s) => {
-      const cancelled = cancel(s.queues, id, { now: isoNow(this.#clock) })
-      countOutcome(s.stats, 'cancelled')
-      return cancelled
-    })
-    this.log.info(`Task ${id} cancelled`, { taskId: id })
-    this.emit('task_failed', task)
-    return task
+  cancelTask(id: string): Promise<Task> {
+    return cancelTask(this.#tasks, id)
   }
 
-  async undoTask(id: string): Promise<Task> {
-    const task = this.#requireTask(id)
-    if (
-      task.status !== 'completed' ||
-      (task.outcome !== 'fixed' && task.outcome !== 'needs_review')
-    )
-      throw new EngineError(
-        'conflict',
-        `Task ${id} has no fix to undo (${task.outcome ?? task.status}).`,
-      )
-    return this.#undo(task, 'Undone by the user')
+  undoTask(id: string): Promise<Task> {
+    return undoTask(this.#tasks, id)
   }
 
-  async approveTask(id: string): Promise<Task> {
-    const task = this.#requireTask(id)
-    if (task.outcome !== 'needs_review')
-      throw new EngineError('conflict', `Task ${id} is not held for review.`)
-    const updated = await this.#command((s) =>
-      updateTask(s.queues, id, { outcome: 'fixed' }, { now: isoNow(this.#clock) }),
-    )
-    this.log.info(`Fix of task ${id} approved`, { taskId: id })
-    this.emit('task_updated', updated)
-    return updated
+  approveTask(id: string): Promise<Task> {
+    return approveTask(this.#tasks, id)
   }
 
-  async rejectTask(id: string): Promise<Task> {
-    const task = this.#requireTask(id)
-    if (task.outcome !== 'needs_review')
-      throw new EngineError('conflict', `Task ${id} is not held for review.`)
-    return this.#undo(task, 'Rejected in review')
+  rejectTask(id: string): Promise<Task> {
+    return rejectTask(this.#tasks, id)
   }
 
-  async #undo(task: Task, why: string): Promise<Task> {
-    const journal = await Journal.open(this.root, task.id, { ownWrites: this.ownWrites })
-    const report = await journal.undo()
-    if (!report.ok) throw new EngineError('conflict', report.message)
-    const updated = await this.#command((s) =>
-      updateTask(
-        s.queues,
-        task.id,
-        { outcome: 'undone', failureReason: `${why}: ${report.message}` },
-        { now: isoNow(this.#clock) },
-      ),
-    )
-    this.log.info(`${why}: ${report.message}`, { taskId: task.id })
-    this.emit('task_updated', updated)
-    return updated
+  resetBreaker(file: string): Promise<void> {
+    return resetBreakerOf(this.#tasks, file)
   }
 
-  async resetBreaker(file: string): Promise<void> {
-    await this.#command((s) => {
-      s.breakers = resetBreaker(s.breakers, file)
-    })
-    this.log.info(`Circuit breaker for ${file} reset`)
+  /** What the task commands need of the engine. */
+  readonly #tasks: TaskCommandContext = {
+    root: () => this.root,
+    now: () => isoNow(this.#clock),
+    log: () => this.log,
+    ownWrites: () => this.ownWrites,
+    getTask: (id) => this.getTask(id),
+    command: (fn) => this.#command(fn),
+    queueContext: (draft) => this.#store!.queueContext(draft),
+    emitTask: (kind, task) => this.emit(kind, task),
+    pump: () => this.#pump(),
   }
 
   /** Validates and applies a settings change; refuses an invalid one with the field named. */
@@ -790,12 +760,6 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       if (code === 'invalid') throw new EngineError('conflict', (error as Error).message)
       throw error
     }
-  }
-
-  #requireTask(id: string): Task {
-    const task = this.getTask(id)
-    if (!task) throw new EngineError('not_found', `No task ${id}.`)
-    return task
   }
 }
 

@@ -1,0 +1,110 @@
+/**
+ * What a user can do to a task from the UI, the tray or the CLI: retry, cancel, undo, approve or
+ * reject a fix held for review, reset a file's circuit breaker. Queue errors come back as
+ * EngineErrors (not_found / conflict) through `command`.
+ */
+import type { Task } from '../../../shared/domain'
+import { resetBreaker } from '../fix/breaker'
+import type { OwnWriteRegistry } from '../fix/editor-types'
+import { Journal } from '../fix/journal'
+import type { Logger } from '../log/logger'
+import type { QueueContext } from '../queue'
+import { cancel, retry, updateTask } from '../queue'
+import type { StateFile } from '../state'
+import { EngineError } from './engine-error'
+import { countOutcome } from './session-stats'
+
+export interface TaskCommandContext {
+  root: () => string
+  now: () => string
+  log: () => Logger
+  ownWrites: () => OwnWriteRegistry
+  getTask: (id: string) => Task | null
+  /** A state change on behalf of a command. */
+  command: <R>(fn: (draft: StateFile) => R) => Promise<R>
+  queueContext: (draft: StateFile) => QueueContext
+  emitTask: (kind: 'task_updated' | 'task_failed', task: Task) => void
+  /** Look for work to take (after a retry). */
+  pump: () => void
+}
+
+export async function retryTask(ctx: TaskCommandContext, id: string): Promise<Task> {
+  const task = await ctx.command((s) => retry(s.queues, id, ctx.queueContext(s)).task)
+  ctx.log().info(`Task ${id} sent back to pending`, { taskId: id })
+  ctx.emitTask('task_updated', task)
+  ctx.pump()
+  return task
+}
+
+export async function cancelTask(ctx: TaskCommandContext, id: string): Promise<Task> {
+  const task = await ctx.command((s) => {
+    const cancelled = cancel(s.queues, id, { now: ctx.now() })
+    countOutcome(s.stats, 'cancelled')
+    return cancelled
+  })
+  ctx.log().info(`Task ${id} cancelled`, { taskId: id })
+  ctx.emitTask('task_failed', task)
+  return task
+}
+
+export async function undoTask(ctx: TaskCommandContext, id: string): Promise<Task> {
+  const task = requireTask(ctx, id)
+  if (task.status !== 'completed' || (task.outcome !== 'fixed' && task.outcome !== 'needs_review'))
+    throw new EngineError(
+      'conflict',
+      `Task ${id} has no fix to undo (${task.outcome ?? task.status}).`,
+    )
+  return restoreFiles(ctx, task, 'Undone by the user')
+}
+
+export async function approveTask(ctx: TaskCommandContext, id: string): Promise<Task> {
+  requireHeld(ctx, id)
+  const updated = await ctx.command((s) =>
+    updateTask(s.queues, id, { outcome: 'fixed' }, { now: ctx.now() }),
+  )
+  ctx.log().info(`Fix of task ${id} approved`, { taskId: id })
+  ctx.emitTask('task_updated', updated)
+  return updated
+}
+
+export async function rejectTask(ctx: TaskCommandContext, id: string): Promise<Task> {
+  return restoreFiles(ctx, requireHeld(ctx, id), 'Rejected in review')
+}
+
+export async function resetBreakerOf(ctx: TaskCommandContext, file: string): Promise<void> {
+  await ctx.command((s) => {
+    s.breakers = resetBreaker(s.breakers, file)
+  })
+  ctx.log().info(`Circuit breaker for ${file} reset`)
+}
+
+/** Puts back what the task's fix changed; refuses, touching nothing, if a file changed since. */
+async function restoreFiles(ctx: TaskCommandContext, task: Task, why: string): Promise<Task> {
+  const journal = await Journal.open(ctx.root(), task.id, { ownWrites: ctx.ownWrites() })
+  const report = await journal.undo()
+  if (!report.ok) throw new EngineError('conflict', report.message)
+  const updated = await ctx.command((s) =>
+    updateTask(
+      s.queues,
+      task.id,
+      { outcome: 'undone', failureReason: `${why}: ${report.message}` },
+      { now: ctx.now() },
+    ),
+  )
+  ctx.log().info(`${why}: ${report.message}`, { taskId: task.id })
+  ctx.emitTask('task_updated', updated)
+  return updated
+}
+
+function requireTask(ctx: TaskCommandContext, id: string): Task {
+  const task = ctx.getTask(id)
+  if (!task) throw new EngineError('not_found', `No task ${id}.`)
+  return task
+}
+
+function requireHeld(ctx: TaskCommandContext, id: string): Task {
+  const task = requireTask(ctx, id)
+  if (task.outcome !== 'needs_review')
+    throw new EngineError('conflict', `Task ${id} is not held for review.`)
+  return task
+}
