@@ -12,6 +12,8 @@ import type {
 import type { EngineSnapshot, Task } from '../../../shared/domain'
 import { EMPTY_USAGE } from '../../../shared/domain'
 import type { ControllerPort } from '../bridge/controller-port'
+import { ConfigError } from '../config/load-config'
+import { AlreadyRunningError } from '../state'
 import { EngineError } from './engine-error'
 import type { Orchestrator } from './orchestrator'
 
@@ -45,7 +47,7 @@ export class Controller implements ControllerPort {
       getLog: async (q) => this.#engine?.log.entries(q) ?? [],
       start: async () => {
         const e = this.#require()
-        if (e.status === 'stopped') await e.start()
+        if (e.status === 'stopped') await userFacing(() => e.start())
         else if (e.status === 'paused') e.resume()
         return this.snapshot()
       },
@@ -103,11 +105,11 @@ export class Controller implements ControllerPort {
 
   /** Stops the current engine (its tasks finish or are rolled back) and starts on another folder. */
   async setProject(projectRoot: string): Promise<void> {
-    const next = this.#options.createEngine(projectRoot)
+    const next = await userFacing(async () => this.#options.createEngine(projectRoot))
     if (this.#engine) await this.#engine.stop()
     this.#attach(next)
     this.#options.onProjectChanged?.(next.root)
-    await next.start()
+    await userFacing(() => next.start())
     this.#emit('snapshot', this.snapshot())
   }
 
@@ -155,6 +157,20 @@ export class Controller implements ControllerPort {
   #settingsView(): SettingsView {
     const e = this.#require()
     return { settings: e.settings, secrets: e.secretStatus() }
+  }
+}
+
+/**
+ * Errors a person can act on (bad configuration, the project held by another Fixloop) keep their
+ * message across the bridges as conflicts instead of becoming anonymous internal errors.
+ */
+async function userFacing<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof AlreadyRunningError)
+      throw new EngineError('conflict', error.message)
+    throw error
   }
 }
 
