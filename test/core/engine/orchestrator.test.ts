@@ -492,3 +492,22 @@ describe('backoffDelay', () => {
     expect(backoffDelay(3, () => 0.5)).toBe(1000)
   })
 })
+
+describe('Orchestrator secrets', () => {
+  it('redacts a secret a failing test prints before it is stored, shown or sent', async () => {
+    project.write(
+      'test/math.test.js',
+      `import { test } from 'node:test'\nimport assert from 'node:assert/strict'\nimport { add } from '../src/math.js'\ntest('add', () => assert.equal(add(2, 3), 5, 'env says ${API_KEY}'))\n`,
+    )
+    const e = makeEngine({ AUTO_FIX_ENABLED: 'false' })
+    await e.start()
+    const done = finished(e)
+    project.write('src/math.js', BROKEN_MATH)
+    const task = await done
+    expect(task.outcome).toBe('detected')
+    expect(JSON.stringify(task.detection)).toContain('[redacted]')
+    expect(JSON.stringify(task)).not.toContain(API_KEY)
+    await e.stop()
+    expect(project.read('.fixloop/state.json')).not.toContain(API_KEY)
+  })
+})

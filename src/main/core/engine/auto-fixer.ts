@@ -31,6 +31,7 @@ import { planFix, planningStopsTask } from '../fix/planner'
 import type { AttemptFeedback } from '../fix/prompts'
 import type { Clock } from '../util/clock'
 import { isoNow, sleep, systemClock } from '../util/clock'
+import { redactVerification } from './redact-checks'
 import { gatherSources, gitDiff } from './sources'
 
 export interface AutoFixerDeps {
@@ -50,6 +51,8 @@ export interface AutoFixerDeps {
   /** The task as it moves on (plan made, attempt started, attempt judged), to persist and show. */
   onProgress?: (patch: FixProgress) => void
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
+  /** Applied to check output before it is kept, shown or sent to Claude. @default identity */
+  redact?: (text: string) => string
 }
 
 export type FixProgress = Pick<Task, 'attempts' | 'plan' | 'diff' | 'usage'>
@@ -269,10 +272,13 @@ export async function autoFix(request: FixRequest, deps: AutoFixerDeps): Promise
       }
 
       log('info', `Verifying attempt ${n}…`)
-      const verification = await runVerification(deps.runner, unique(task.files, journal.paths()), {
-        settings,
-        signal,
-      })
+      const verification = redactVerification(
+        await runVerification(deps.runner, unique(task.files, journal.paths()), {
+          settings,
+          signal,
+        }),
+        deps.redact,
+      )
       attempt.checks = verification.checks
       attempt.finishedAt = isoNow(clock)
       if (!verification.passed) {

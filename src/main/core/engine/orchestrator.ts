@@ -397,6 +397,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         this.#emitSnapshot()
       },
       activity: () => this.#emitSnapshot(),
+      redact: this.#redactor(),
     })
   }
 

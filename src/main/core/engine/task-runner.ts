@@ -24,6 +24,7 @@ import type { StateFile } from '../state'
 import type { Clock } from '../util/clock'
 import { isoNow } from '../util/clock'
 import { autoFix, summarize } from './auto-fixer'
+import { redactDetection } from './redact-checks'
 import { countOutcome } from './session-stats'
 import type { FixOutcome } from './auto-fixer'
 
@@ -47,6 +48,8 @@ export interface TaskRunnerDeps {
   recordOutcome: (outcome: TaskOutcome, fixMs?: number) => void
   emitTask: (kind: 'task_updated' | 'task_completed' | 'task_failed', task: Task) => void
   activity: () => void
+  /** Removes secrets from check output (a test may print its environment). */
+  redact: (text: string) => string
 }
 
 export async function runTask(
@@ -111,14 +114,17 @@ export async function runTask(
   deps.activity()
   let detection
   try {
-    detection = await runDetection(runner, task.files, {
-      settings,
-      signal,
-      onCheck: (e) => {
-        if (e.type === 'start')
-          log.debug(`$ ${e.command.join(' ')}`, { taskId: id, source: 'checks' })
-      },
-    })
+    detection = redactDetection(
+      await runDetection(runner, task.files, {
+        settings,
+        signal,
+        onCheck: (e) => {
+          if (e.type === 'start')
+            log.debug(`$ ${e.command.join(' ')}`, { taskId: id, source: 'checks' })
+        },
+      }),
+      deps.redact,
+    )
   } catch (error) {
     if (signal.aborted) return
     await finishFailed(`Checks could not run: ${(error as Error).message}`)
@@ -203,6 +209,7 @@ export async function runTask(
         deps.activity()
       },
       log: (level, message) => log.log(level, message, { taskId: id, source: 'fixer' }),
+      redact: deps.redact,
     },
   )
   const result: Pick<TaskPatch, 'attempts' | 'plan' | 'diff' | 'usage'> = {
