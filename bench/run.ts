@@ -17,6 +17,7 @@ const ALL = [
   'escalation',
   'engine',
   'dashboard',
+  'app',
 ]
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length ? chosen : ALL
