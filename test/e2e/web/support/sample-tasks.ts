@@ -3,8 +3,8 @@
  * a plan, two attempts and a diff, a fix held for review, a failure with escalations. Times are
  * relative to `now` so the screenshots are stable.
  */
-import { EMPTY_USAGE } from '../../../../src/shared'
 import type { CheckResult, Task, Usage } from '../../../../src/shared'
+import { newTask } from '../../../../src/main/core/queue/task'
 
 const DIFF_TOTAL = `--- a/src/cart/total.ts
 +++ b/src/cart/total.ts
@@ -70,28 +70,8 @@ const GREEN = ` ✓ test/cart.test.ts (12 tests) 31ms
 export function sampleTasks(now: number): Task[] {
   const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString()
   let seq = 0
-  const base = (id: string, files: string[], minutesAgo: number): Task => ({
-    id,
-    kind: 'file_change',
-    files,
-    status: 'pending',
-    priority: 0,
-    seq: seq++,
-    createdAt: at(minutesAgo),
-    updatedAt: at(minutesAgo),
-    startedAt: null,
-    finishedAt: null,
-    outcome: null,
-    detection: [],
-    selection: [],
-    attempts: [],
-    plan: null,
-    diff: null,
-    usage: EMPTY_USAGE,
-    failureReason: null,
-    escalations: [],
-    retries: 0,
-  })
+  const base = (id: string, files: string[], minutesAgo: number): Task =>
+    newTask({ id, kind: 'file_change', files, seq: seq++, now: at(minutesAgo) })
 
   const fixed: Task = {
     ...base('task_cart_total', ['src/cart/total.ts'], 42),
