@@ -74,7 +74,7 @@ describe('rollback', () => {
     expect(journal.status).toBe('rolled_back')
   })
 
-  it('registers every restored hash, so the rollback never starts a task', async () => {
+  it('registers every restored hash and removed folder, so the rollback never starts a task', async () => {
     const journal = await makeEdits('task_rb_own')
     registered = []
     await journal.rollback()
@@ -84,9 +84,12 @@ describe('rollback', () => {
         [join(root, 'src', 'b.ts'), contentHash('export const b = 2\r\n')],
         [join(root, 'src', 'd.ts'), ABSENT_FILE_HASH],
         [join(root, 'src', 'new', 'deep', 'c.ts'), ABSENT_FILE_HASH],
+        // A folder's disappearance reaches the watcher as a deleted path too
+        [join(root, 'src', 'new', 'deep'), ABSENT_FILE_HASH],
+        [join(root, 'src', 'new'), ABSENT_FILE_HASH],
       ]),
     )
-    expect(registered).toHaveLength(4)
+    expect(registered).toHaveLength(6)
   })
 
   it('restores bytes that are not UTF-8 and keeps permission bits', async () => {

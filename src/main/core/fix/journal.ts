@@ -408,6 +408,9 @@ export class Journal {
     // Directories the task made go too, innermost first, when nothing else was put in them.
     for (const dir of [...this.data.createdDirs].reverse()) {
       try {
+        // The watcher sees a folder vanish as a deleted path; registered as absent, it is known as
+        // ours. Left registered when the folder is kept (not empty): it did not vanish, so no event.
+        this.options.ownWrites?.register(join(this.root, dir), ABSENT_FILE_HASH)
         await rmdir(join(this.root, dir))
         report.removedDirs.push(dir)
       } catch (error) {
