@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from '@playwright/test'
+
+// Shadow workspaces of the tests' temp projects go to a temp folder, not the user's cache (the
+// engines the tests start inherit it).
+process.env.FIXLOOP_CACHE_DIR ??= join(tmpdir(), 'fixloop-test-cache')
 
 /**
  * Browser tests run in Debian's Chromium where it is installed (this CI has no browser downloads);

@@ -173,6 +173,7 @@ const summary = (i: number): TaskSummary => ({
   finishedAt: null,
   outcome: null,
   failureReason: null,
+  phase: null,
   attemptCount: 0,
   costUsd: 0,
 })

@@ -26,9 +26,13 @@ export const TaskOutcome = z.enum([
   'flaky',
   /** Checks are red and auto-fix is off: detected and reported only. */
   'detected',
-  /** A fix turned the checks green but touched tests or runner config; held for a person. */
+  /**
+   * A fix turned the checks green in the shadow workspace but is held, NOT applied to the user's tree:
+   * it touched tests or runner config, it conflicts with an edit made meanwhile, or review is required.
+   * Approve applies it; reject discards it.
+   */
   'needs_review',
-  /** Every attempt failed, or a budget / breaker / error stopped the task. Edits were rolled back. */
+  /** Every attempt failed, or a budget / breaker / error stopped the task. The user's tree was not touched. */
   'failed',
   /** Cancelled by the user. */
   'cancelled',
@@ -146,6 +150,15 @@ export const EscalationRecord = z.object({
 })
 export type EscalationRecord = z.infer<typeof EscalationRecord>
 
+/**
+ * Where a running task is in the pipeline: sync (the shadow workspace is brought up to date), detect
+ * (the related checks run there), gate (auto-fix, key, breakers and budgets allow a fix), fix (Claude
+ * edits the shadow), verify (the checks judge the edit), apply (the verified fix goes to the user's
+ * tree through the journal), settle (breakers, stats, history, escalation). Null outside in_progress.
+ */
+export const TaskPhase = z.enum(['sync', 'detect', 'gate', 'fix', 'verify', 'apply', 'settle'])
+export type TaskPhase = z.infer<typeof TaskPhase>
+
 export const Task = z.object({
   id: z.string().regex(/^task_[A-Za-z0-9_-]+$/),
   kind: TaskKind,
@@ -171,6 +184,8 @@ export const Task = z.object({
   escalations: z.array(EscalationRecord),
   /** How many times the user sent this task back to pending. */
   retries: z.number().int().nonnegative(),
+  /** The stage a task in progress is at (kept in state, so a restart knows where it stopped). */
+  phase: TaskPhase.nullable().default(null),
 })
 export type Task = z.infer<typeof Task>
 
@@ -195,6 +210,7 @@ export const TaskSummary = Task.pick({
   finishedAt: true,
   outcome: true,
   failureReason: true,
+  phase: true,
 }).extend({ attemptCount: z.number().int().nonnegative(), costUsd: z.number().nonnegative() })
 export type TaskSummary = z.infer<typeof TaskSummary>
 

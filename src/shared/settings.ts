@@ -13,6 +13,21 @@ export type IntegrityPolicy = z.infer<typeof IntegrityPolicy>
 
 export const WatchBackend = z.enum(['native', 'polling'])
 
+/**
+ * The OS sandbox around check processes (bubblewrap on Linux, sandbox-exec on macOS): the file system
+ * is read-only but for the shadow workspace and a private temp folder. `auto` uses it where it works,
+ * `required` refuses to run checks without it, `off` never uses it. Windows has none.
+ */
+export const SandboxMode = z.enum(['auto', 'required', 'off'])
+export type SandboxMode = z.infer<typeof SandboxMode>
+
+/**
+ * What happens to a fix verified in the shadow workspace: `auto` applies it to the user's tree,
+ * `review` holds every fix until it is approved. A fix that touches tests is held either way.
+ */
+export const ApplyPolicy = z.enum(['auto', 'review'])
+export type ApplyPolicy = z.infer<typeof ApplyPolicy>
+
 export const CheckCommand = z.object({
   name: z.string().min(1),
   /** The command as an argument array; `{files}` expands to the changed files. */
@@ -58,7 +73,11 @@ export const Settings = z.object({
   watchBackend: WatchBackend.default('native'),
   /** What to do with a fix that edits tests or weakens them. @default 'review' */
   testIntegrity: IntegrityPolicy.default('review'),
-  /** Tasks run at once on disjoint files. @default 1 */
+  /** @default 'auto' */
+  sandbox: SandboxMode.default('auto'),
+  /** @default 'auto' */
+  apply: ApplyPolicy.default('auto'),
+  /** Tasks run at once on disjoint files (each in its own shadow workspace). @default 1 */
   concurrency: positiveInt.max(8).default(1),
   budgets: z
     .object({

@@ -34,6 +34,7 @@ function task(id: string, files: string[]): TaskSummary {
     finishedAt: null,
     outcome: null,
     failureReason: null,
+    phase: null,
     attemptCount: 0,
     costUsd: 0,
   }

@@ -5,7 +5,7 @@
 import type { CheckEvent, DetectionResult } from '../core/checks'
 import { detectRunner, planSuiteCheck, runCheck, runDetection } from '../core/checks'
 import { loadConfig } from '../core/config/load-config'
-import { summarize } from '../core/engine/auto-fixer'
+import { summarize } from '../core/engine/pipeline/words'
 import { parse } from './args'
 import { EXIT } from './exit-codes'
 import type { CliIo } from './output'

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Task } from '../../../src/shared/domain'
 import { loadConfig } from '../../../src/main/core/config/load-config'
-import { backoffDelay } from '../../../src/main/core/engine/auto-fixer'
+import { backoffDelay } from '../../../src/main/core/engine/pipeline/backoff'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
 import {
@@ -331,7 +331,7 @@ describe('Orchestrator commands on finished tasks', () => {
     await expect(e.undoTask(task.id)).rejects.toThrow(/no fix to undo/)
   })
 
-  it('a fix that edits a test is held for review; reject rolls it back', async () => {
+  it('a fix that edits a test is held for review, unapplied; reject discards it', async () => {
     const e = makeEngine()
     await e.start()
     // "Fixes" the failure by changing the test's expectations instead of the code.
@@ -348,9 +348,9 @@ describe('Orchestrator commands on finished tasks', () => {
     const held = e.snapshot().queues.completed.find((t) => t.outcome === 'needs_review')
     expect(held).toBeDefined()
     const full = e.getTask(held!.id)!
-    expect(full.failureReason).toMatch(/Held for review/)
-    const testBefore = project.read('test/math.test.js')
-    expect(testBefore).toContain('-1')
+    expect(full.failureReason).toMatch(/held for review/i)
+    expect(full.diff).toContain('-1')
+    expect(project.read('test/math.test.js')).not.toContain('-1')
     await e.rejectTask(held!.id)
     expect(project.read('test/math.test.js')).not.toContain('-1')
     expect(e.getTask(held!.id)?.outcome).toBe('undone')

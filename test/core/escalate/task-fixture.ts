@@ -78,5 +78,6 @@ export function failedTask(input: FailedTaskInput = {}): Task {
     failureReason: `All ${input.attempts ?? 2} attempts failed`,
     escalations: [],
     retries: 0,
+    phase: null,
   })
 }

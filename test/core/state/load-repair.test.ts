@@ -137,6 +137,7 @@ describe('an unusable state file', () => {
         failureReason: null,
         escalations: [],
         retries: 0,
+        phase: null,
       })
       d.seq = 1
     })

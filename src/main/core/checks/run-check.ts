@@ -35,6 +35,12 @@ export interface RunCheckOptions extends TreeOptions {
   clock?: Clock
   /** Where report files are written (then removed). @default os.tmpdir() */
   tmpDir?: string
+  /**
+   * Puts the process in an OS sandbox: given the argv and the folders this run must be able to write
+   * besides the sandbox's own (its report folder), returns the argv to spawn. The result keeps the
+   * unwrapped command. @default none: the command runs as it is
+   */
+  sandbox?: (argv: readonly string[], writable: readonly string[]) => string[]
 }
 
 export const DEFAULT_TIMEOUT_MS = 300_000
@@ -79,13 +85,22 @@ export async function executeCheck(
 
   try {
     const started = clock.now()
-    const run = await spawnAndWait(command, planned, options, output, clock, timeoutMs)
+    const spawned = options.sandbox
+      ? options.sandbox(command, reportDir ? [reportDir] : [])
+      : command
+    const run = await spawnAndWait(spawned, planned, options, output, clock, timeoutMs)
     const durationMs = Math.max(0, clock.now() - started)
     if (run.aborted) throw signal?.reason ?? new Error('check aborted')
     if (run.startError)
       return { result: failedToStart(planned, run.startError, command), testFiles: null }
 
     const text = output.text()
+    // bwrap reports a command it could not start (or a bind it could not make) itself, exit 1.
+    if (options.sandbox && run.exitCode === 1 && /^bwrap: /.test(text))
+      return {
+        result: failedToStart(planned, `sandbox: ${text.trim().split('\n', 1)[0]}`, command),
+        testFiles: null,
+      }
     const parsed = readReport(planned, reportFile)
     let failures: TestFailure[] = parsed?.failures ?? []
     // A red run whose report names no failing test (a crash, a config error): try the text.

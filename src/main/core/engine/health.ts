@@ -13,6 +13,10 @@ export interface HealthInputs {
   watcher: { ok: boolean; detail: string }
   checks: { ok: boolean; detail: string }
   apiKey: { ok: boolean; detail: string }
+  /** The shadow workspace every check and fix runs in. */
+  workspace: { ok: boolean; detail: string }
+  /** The OS sandbox around check processes, and why it is or is not in force. */
+  sandbox: { ok: boolean; detail: string }
 }
 
 /** Puts the health checks together, adding the disk check, into the contract's Health. */
@@ -22,6 +26,8 @@ export async function assessHealth(inputs: HealthInputs): Promise<Health> {
     { name: 'watcher', ...inputs.watcher },
     { name: 'checks', ...inputs.checks },
     { name: 'api_key', ...inputs.apiKey },
+    { name: 'workspace', ...inputs.workspace },
+    { name: 'sandbox', ...inputs.sandbox },
     { name: 'disk', ...(await diskCheck(inputs.root)) },
   ]
   return {

@@ -44,8 +44,13 @@ import { apiKeyHealth, assessHealth, stateHealth, watcherHealth } from './health
 import { describeStateEvent } from './state-event-messages'
 import { SessionStats } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
-import { pruneJournals, rollbackInterrupted } from './journal-upkeep'
-import { createProjectWatcher } from './project-watcher'
+import { pruneJournals, recoverInterrupted } from './journal-upkeep'
+import { createProjectWatcher, taskFiles } from './project-watcher'
+import { withoutSecretValues } from '../checks'
+import type { Isolation } from './isolation'
+import { createIsolation } from './isolation'
+import { describeFiles } from './pipeline/words'
+import { runTask } from './pipeline/run-task'
 import {
   approveTask,
   cancelTask,
@@ -55,7 +60,6 @@ import {
   undoTask,
 } from './task-commands'
 import type { TaskCommandContext } from './task-commands'
-import { runTask } from './task-runner'
 
 export interface OrchestratorOptions {
   config: LoadedConfig
@@ -77,6 +81,10 @@ export interface OrchestratorOptions {
   healthMs?: number
   /** How long stop() lets a running task finish before aborting it. @default 30 s */
   shutdownTimeoutMs?: number
+  /**
+   * Where the shadow workspaces live. @default `FIXLOOP_CACHE_DIR`, else the OS cache folder + fixloop
+   */
+  cacheDir?: string
   /** Called when settings change through a command, to keep them (CLI: .fixloop/settings.json). */
   persistSettings?: (settings: Settings) => Promise<void> | void
   /** Called when a secret changes through a command (Electron: safeStorage). */
@@ -121,6 +129,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #client: ClaudeClient | null = null
   #keyRejected: string | null = null
   #runner: RunnerInfo | null = null
+  /** The shadow workspaces and the OS sandbox: where every check and every fix runs. */
+  #isolation: Isolation | null = null
   #runnerProblem: string | null = null
   #status: EngineStatus = 'stopped'
   #pausedReason: string | null = null
@@ -183,10 +193,23 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       lockFile: config.lockFile,
       clock: this.#clock,
       onEvent: (name, payload) => this.#onStateEvent(name, payload),
-      beforeRequeue: (tasks) => rollbackInterrupted(this.root, tasks, this.ownWrites, this.log),
+      beforeRequeue: (tasks) => recoverInterrupted(this.root, tasks, this.ownWrites, this.log),
     })
     this.#stats.start()
     if (this.#store) await pruneJournals(this.root, this.#store.state.queues, this.log)
+    try {
+      this.#isolation = await createIsolation({
+        root: this.root,
+        settings: this.#settings,
+        cacheDir: this.#options.cacheDir,
+        log: this.log,
+      })
+    } catch (error) {
+      await this.#store?.close()
+      this.#store = null
+      this.#status = 'stopped'
+      throw error
+    }
     this.#refreshRunner()
     this.#startWatcher()
     await this.#watcher?.start()
@@ -204,6 +227,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       this.#settings.autoFix ? 'Auto-fix: enabled' : 'Auto-fix: disabled (detect and report only)',
     )
     this.emit('ready', { projectRoot: this.root, backend })
+    const unavailable = this.#isolation?.unavailable
+    if (unavailable) {
+      // sandbox: required, and there is none: nothing may run until that is settled.
+      this.#notice('error', 'Checks cannot run', unavailable, null)
+      this.pause(unavailable)
+    }
     this.#emitSnapshot()
     this.#pump()
   }
@@ -249,6 +278,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       )
     }
     const stats = this.#statsSnapshot()
+    await this.#isolation?.dispose().catch(() => undefined)
+    this.#isolation = null
     await this.#store?.close()
     this.#store = null
     this.#status = 'stopped'
@@ -370,6 +401,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   async #runTask(task: Task, signal: AbortSignal, track: (t: Task) => void): Promise<void> {
+    const isolation = this.#isolation
+    if (!isolation) throw new EngineError('unavailable', 'Fixloop is not running on a project.')
     await runTask(task, signal, {
       root: this.root,
       settings: this.#settings,
@@ -379,25 +412,28 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       ownWrites: this.ownWrites,
       runner: () => this.#runnerOrThrow(),
       client: () => this.#clientOrThrow(),
-      state: () => this.#store!.state,
-      write: (fn) => this.#write(fn),
-      spentToday: () => this.#spentToday(),
-      onUsage: (u) => this.#addUsage(u),
-      escalate: (t) => this.#escalate(t),
-      pause: (reason, keyRejected) => {
-        if (keyRejected) this.#keyRejected = reason
-        if (this.#status === 'running') this.pause(reason)
-        this.#notice('warn', 'Auto-fix paused', reason, task.id)
-      },
-      notice: (level, title, body) => this.#notice(level, title, body, task.id),
-      recordOutcome: (outcome, fixMs) => this.#stats.recordOutcome(outcome, fixMs),
-      emitTask: (kind, t) => {
-        track(t)
-        this.emit(kind, t)
-        this.#emitSnapshot()
-      },
-      activity: () => this.#emitSnapshot(),
+      workspaces: () => isolation.workspaces,
+      sandbox: () => isolation.sandbox,
+      checkEnv: () => withoutSecretValues(process.env, Object.values(this.#secrets)),
       redact: this.#redactor(),
+      store: { state: () => this.#store!.state, write: (fn) => this.#write(fn) },
+      spend: { today: () => this.#spentToday(), add: (u) => this.#addUsage(u) },
+      effects: {
+        escalate: (t) => this.#escalate(t),
+        pause: (reason, keyRejected) => {
+          if (keyRejected) this.#keyRejected = reason
+          if (this.#status === 'running') this.pause(reason)
+          this.#notice('warn', 'Auto-fix paused', reason, task.id)
+        },
+        notice: (level, title, body) => this.#notice(level, title, body, task.id),
+        recordOutcome: (outcome, fixMs) => this.#stats.recordOutcome(outcome, fixMs),
+        emitTask: (kind, t) => {
+          track(t)
+          this.emit(kind, t)
+          this.#emitSnapshot()
+        },
+        activity: () => this.#emitSnapshot(),
+      },
     })
   }
 
@@ -442,6 +478,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     queueContext: (draft) => this.#store!.queueContext(draft),
     emitTask: (kind, task) => this.emit(kind, task),
     pump: () => this.#pump(),
+    noteChanged: (paths) => this.#isolation?.workspaces.noteChanged(paths),
   }
 
   /** Validates and applies a settings change; refuses an invalid one with the field named. */
@@ -526,6 +563,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         ? { ok: false, detail: this.#runnerProblem }
         : { ok: true, detail: this.#runner?.description ?? 'test runner found' },
       apiKey: apiKeyHealth(this.#settings.autoFix, Boolean(key), this.#keyRejected),
+      workspace: this.#isolation?.workspaceHealth() ?? { ok: false, detail: 'not prepared' },
+      sandbox: this.#isolation?.sandboxHealth() ?? { ok: false, detail: 'not set up' },
     })
     this.#health = health
     if (this.#store && !this.#store.compromised)
@@ -548,7 +587,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
         ? 'paused'
         : this.#health?.status === 'DEGRADED' && this.#active.size === 0
           ? 'error'
-          : [...this.#active.values()].some((a) => a.task.attempts.length > 0 || a.task.plan)
+          : [...this.#active.values()].some((a) => FIXING.has(a.task.phase))
             ? 'fixing'
             : this.#active.size > 0
               ? 'checking'
@@ -639,12 +678,23 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       ownWrites: this.ownWrites,
       clock: this.#clock,
       log: this.log,
-      onBatch: (batch) => this.enqueueChange(batch),
+      onBatch: (batch) => {
+        // Every change reaches the shadows; only watched extensions start tasks.
+        this.#isolation?.workspaces.noteChanged(batch.files)
+        const files = taskFiles(batch.files, this.#settings.watchExtensions)
+        const deleted = batch.deleted.filter((f) => files.includes(f))
+        return this.enqueueChange({ ...batch, files, deleted })
+      },
       onDegraded: (reason) => {
+        // Changes may have been missed: the shadows are rebuilt before they are trusted again.
+        this.#isolation?.invalidate(`watcher degraded: ${reason}`)
         this.#notice('warn', 'Watching is degraded', reason, null)
         void this.checkHealth()
       },
-      onRecovered: () => void this.checkHealth(),
+      onRecovered: () => {
+        this.#isolation?.invalidate('watcher recovered')
+        void this.checkHealth()
+      },
     })
   }
 
@@ -764,10 +814,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 }
 
-export function describeFiles(files: readonly string[]): string {
-  if (files.length <= 3) return files.join(', ')
-  return `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`
-}
+export { describeFiles }
+
+/** Phases in which a task is being fixed rather than checked. */
+const FIXING = new Set<Task['phase']>(['fix', 'verify', 'apply'])
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

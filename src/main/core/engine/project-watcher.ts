@@ -17,16 +17,33 @@ export interface ProjectWatcherOptions {
   onRecovered: () => void
 }
 
+/**
+ * What the shadow workspaces mirror, and what the watcher reports: the project's files minus the
+ * ignored ones. The extension filter (`watchExtensions`) is not part of it: a change to any mirrored
+ * file must reach the shadows, even when only some extensions start tasks.
+ */
+export function createProjectMatcher(root: string, settings: Settings) {
+  return createIgnoreMatcher({ root, userPatterns: settings.ignore })
+}
+
+/** The files of a change that may start a task: those with a watched extension (all, when none is set). */
+export function taskFiles(files: readonly string[], extensions: readonly string[]): string[] {
+  const wanted = extensions
+    .map((ext) => ext.replace(/^\./, '').toLowerCase())
+    .filter((ext) => ext.length > 0)
+  if (wanted.length === 0) return [...files]
+  return files.filter((file) => {
+    const lower = file.toLowerCase()
+    return wanted.some((ext) => lower.endsWith(`.${ext}`))
+  })
+}
+
 /** The project's watcher, configured from settings, with its events logged (not yet started). */
 export function createProjectWatcher(o: ProjectWatcherOptions): Watcher {
   const s = o.settings
   const watcher = new Watcher({
     root: o.root,
-    ignore: createIgnoreMatcher({
-      root: o.root,
-      userPatterns: s.ignore,
-      extensions: s.watchExtensions,
-    }),
+    ignore: createProjectMatcher(o.root, s),
     debounceMs: s.debounceSeconds * 1000,
     maxWaitMs: Math.max(s.maxWaitSeconds, s.debounceSeconds) * 1000,
     stormThreshold: s.stormThreshold,

@@ -14,6 +14,7 @@ export function summarizeTask(task: Task): TaskSummary {
     finishedAt: task.finishedAt,
     outcome: task.outcome,
     failureReason: task.failureReason,
+    phase: task.phase,
     attemptCount: task.attempts.length,
     costUsd: task.usage.costUsd,
   }

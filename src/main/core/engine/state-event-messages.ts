@@ -31,7 +31,13 @@ export function describeStateEvent<K extends StateEventName>(
     }
     case 'recovered': {
       const e = payload as unknown as StateEvents['recovered']
-      return { level: 'warn', message: `${e.tasks.length} interrupted task(s) returned to pending` }
+      const held = e.held?.length
+        ? `; ${e.held.length} interrupted while applying a fix, held for review (${e.held.join(', ')})`
+        : ''
+      return {
+        level: 'warn',
+        message: `${e.tasks.length} interrupted task(s) returned to pending${held}`,
+      }
     }
     case 'lock-taken-over': {
       const e = payload as unknown as StateEvents['lock-taken-over']

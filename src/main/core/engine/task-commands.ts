@@ -2,11 +2,17 @@
  * What a user can do to a task from the UI, the tray or the CLI: retry, cancel, undo, approve or
  * reject a fix held for review, reset a file's circuit breaker. Queue errors come back as
  * EngineErrors (not_found / conflict) through `command`.
+ *
+ * A held fix is not in the user's tree: approve applies its staged copy with the same hash checks
+ * and merge as an automatic apply; reject discards it. Undo puts back what an applied fix changed.
  */
 import type { Task } from '../../../shared/domain'
 import { resetBreaker } from '../fix/breaker'
 import type { OwnWriteRegistry } from '../fix/editor-types'
+import { applyFix } from '../fix/apply-fix'
 import { Journal } from '../fix/journal'
+import { UnreadableStagedFix, discardStagedFix, loadStagedFix } from '../fix/staged-fix'
+import type { StagedFix } from '../fix/staged-fix'
 import type { Logger } from '../log/logger'
 import type { QueueContext } from '../queue'
 import { cancel, retry, updateTask } from '../queue'
@@ -26,6 +32,8 @@ export interface TaskCommandContext {
   emitTask: (kind: 'task_updated' | 'task_failed', task: Task) => void
   /** Look for work to take (after a retry). */
   pump: () => void
+  /** Tells the shadow workspaces that these files changed in the tree (the watcher drops own writes). */
+  noteChanged: (paths: readonly string[]) => void
 }
 
 export async function retryTask(ctx: TaskCommandContext, id: string): Promise<Task> {
@@ -58,17 +66,48 @@ export async function undoTask(ctx: TaskCommandContext, id: string): Promise<Tas
 }
 
 export async function approveTask(ctx: TaskCommandContext, id: string): Promise<Task> {
-  requireHeld(ctx, id)
+  const task = requireHeld(ctx, id)
+  const staged = await stagedFixOf(ctx, id)
+  let said: string
+  if (staged) {
+    const report = await applyFix(ctx.root(), staged, { ownWrites: ctx.ownWrites() })
+    ctx.noteChanged(staged.files.map((f) => f.path))
+    if (!report.ok) throw new EngineError('conflict', report.message)
+    await discardStagedFix(ctx.root(), id)
+    said = report.message
+  } else if (await heldInTree(ctx, task)) {
+    // Held by an earlier version of Fixloop, which left held fixes in the tree: approving keeps it.
+    said = 'The fix was already in your tree; kept.'
+  } else {
+    throw new EngineError(
+      'conflict',
+      `Task ${id} has no stored fix to apply (it was lost); retry the task to fix it again.`,
+    )
+  }
   const updated = await ctx.command((s) =>
-    updateTask(s.queues, id, { outcome: 'fixed' }, { now: ctx.now() }),
+    updateTask(s.queues, id, { outcome: 'fixed', failureReason: null }, { now: ctx.now() }),
   )
-  ctx.log().info(`Fix of task ${id} approved`, { taskId: id })
+  ctx.log().info(`Fix of task ${id} approved: ${said}`, { taskId: id })
   ctx.emitTask('task_updated', updated)
   return updated
 }
 
 export async function rejectTask(ctx: TaskCommandContext, id: string): Promise<Task> {
-  return restoreFiles(ctx, requireHeld(ctx, id), 'Rejected in review')
+  const task = requireHeld(ctx, id)
+  const staged = await stagedFixOf(ctx, id).catch((error: unknown) => {
+    // An unreadable stored fix can still be thrown away: that is what reject asks.
+    if (error instanceof EngineError) return null
+    throw error
+  })
+  if (!staged && (await heldInTree(ctx, task))) return restoreFiles(ctx, task, 'Rejected in review')
+  await discardStagedFix(ctx.root(), id)
+  const why = 'Rejected in review: the fix was discarded; your tree was never changed.'
+  const updated = await ctx.command((s) =>
+    updateTask(s.queues, id, { outcome: 'undone', failureReason: why }, { now: ctx.now() }),
+  )
+  ctx.log().info(why, { taskId: id })
+  ctx.emitTask('task_updated', updated)
+  return updated
 }
 
 export async function resetBreakerOf(ctx: TaskCommandContext, file: string): Promise<void> {
@@ -82,6 +121,7 @@ export async function resetBreakerOf(ctx: TaskCommandContext, file: string): Pro
 async function restoreFiles(ctx: TaskCommandContext, task: Task, why: string): Promise<Task> {
   const journal = await Journal.open(ctx.root(), task.id, { ownWrites: ctx.ownWrites() })
   const report = await journal.undo()
+  ctx.noteChanged(journal.paths())
   if (!report.ok) throw new EngineError('conflict', report.message)
   const updated = await ctx.command((s) =>
     updateTask(
@@ -94,6 +134,26 @@ async function restoreFiles(ctx: TaskCommandContext, task: Task, why: string): P
   ctx.log().info(`${why}: ${report.message}`, { taskId: task.id })
   ctx.emitTask('task_updated', updated)
   return updated
+}
+
+/** The held fix's staged copy; an unreadable one is a conflict the user can read. */
+async function stagedFixOf(ctx: TaskCommandContext, id: string): Promise<StagedFix | null> {
+  try {
+    return await loadStagedFix(ctx.root(), id)
+  } catch (error) {
+    if (error instanceof UnreadableStagedFix) throw new EngineError('conflict', error.message)
+    throw error
+  }
+}
+
+/** Whether the task's fix stands in the tree already (a completed journal in the user's tree). */
+async function heldInTree(ctx: TaskCommandContext, task: Task): Promise<boolean> {
+  try {
+    const journal = await Journal.open(ctx.root(), task.id)
+    return journal.status === 'completed' && journal.paths().length > 0
+  } catch {
+    return false
+  }
 }
 
 function requireTask(ctx: TaskCommandContext, id: string): Task {

@@ -27,6 +27,11 @@ export interface PathResolverOptions {
   root: string
   caseInsensitive: boolean
   isProtected?: (relativePath: string) => string | boolean | null | undefined
+  /**
+   * Other absolute names of the root: the user's project when the editor works in its shadow copy, so
+   * a path Claude read in a stack trace lands in the copy. @default []
+   */
+  aliases?: readonly string[]
 }
 
 export interface PathResolver {
@@ -55,7 +60,13 @@ export function createPathResolver(options: PathResolverOptions): PathResolver {
     let rel: string | null
     if (isAbsolute(path)) {
       // An absolute path may name the root as configured or as its real path (e.g. /tmp vs /private/tmp).
-      rel = inside(givenRoot, resolve(path)) ?? inside(root, resolve(path))
+      rel =
+        inside(givenRoot, resolve(path)) ??
+        inside(root, resolve(path)) ??
+        (options.aliases ?? []).reduce<string | null>(
+          (found, alias) => found ?? inside(resolve(alias), resolve(path)),
+          null,
+        )
     } else {
       rel = inside(root, resolve(root, path))
     }

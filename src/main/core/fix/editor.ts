@@ -50,6 +50,8 @@ export interface SandboxedEditorOptions {
   isProtected?: (relativePath: string) => string | boolean | null | undefined
   /** Fold case when matching protected names. @default detected from the root's file system */
   caseInsensitive?: boolean
+  /** Other absolute names of the root (the user's project, for an editor in its shadow). @default [] */
+  aliases?: readonly string[]
 }
 
 const COMMANDS = ['view', 'create', 'str_replace', 'insert'] as const
@@ -65,7 +67,12 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
   const { journal, ownWrites, isProtected } = options
   const givenRoot = resolve(options.root)
   const caseInsensitive = options.caseInsensitive ?? isCaseInsensitiveFs(givenRoot)
-  const paths = createPathResolver({ root: givenRoot, caseInsensitive, isProtected })
+  const paths = createPathResolver({
+    root: givenRoot,
+    caseInsensitive,
+    isProtected,
+    aliases: options.aliases,
+  })
   const resolvePath = paths.resolve
   const rootReal = paths.realRoot
   const done: EditorWrite[] = []

@@ -66,6 +66,7 @@ export function newTask(input: NewTaskInput): Task {
     failureReason: null,
     escalations: [],
     retries: 0,
+    phase: null,
   }
 }
 

@@ -29,6 +29,7 @@ export type TaskPatch = Partial<
     | 'failureReason'
     | 'escalations'
     | 'outcome'
+    | 'phase'
   >
 >
 
@@ -97,6 +98,7 @@ export function takeNext(queues: Queues, ctx: Clocked, opts: TakeOptions = {}): 
   next.status = 'in_progress'
   next.startedAt = ctx.now
   next.updatedAt = ctx.now
+  next.phase = 'sync'
   queues.in_progress.push(next)
   return next
 }
@@ -215,6 +217,7 @@ export function requeueInProgress(queues: Queues, ctx: Clocked): RequeueResult {
     task.status = 'pending'
     task.startedAt = null
     task.updatedAt = ctx.now
+    task.phase = null
     absorbed.push(...addPending(queues, task, ctx.now).absorbed)
   }
   queues.pending.sort(runOrder)
@@ -251,7 +254,12 @@ function finish(
 ): Task {
   const from = task.status
   queues[from] = queues[from].filter((t) => t !== task)
-  Object.assign(task, normalise(patch), { status: to, finishedAt: ctx.now, updatedAt: ctx.now })
+  Object.assign(task, normalise(patch), {
+    status: to,
+    finishedAt: ctx.now,
+    updatedAt: ctx.now,
+    phase: null,
+  })
   queues[to].push(task)
   return task
 }

@@ -22,7 +22,8 @@ export interface StateEvents {
    * Tasks found in progress at start-up went back to pending. `merged` lists ids folded into an
    * earlier pending task on the same file (they no longer exist on their own).
    */
-  recovered: { tasks: Pick<Task, 'id' | 'files'>[]; merged: string[] }
+  /** Tasks found in progress at start: returned to pending, or (`held`) held for review. */
+  recovered: { tasks: Pick<Task, 'id' | 'files'>[]; merged: string[]; held: string[] }
   /** The lock of a process that no longer exists was taken over. */
   'lock-taken-over': { lockFile: string; previousPid: number }
   /**

@@ -8,7 +8,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Task } from '../../../shared/domain'
-import { requeueInProgress } from '../queue/transitions'
+import { complete, requeueInProgress } from '../queue/transitions'
 import { DEFAULT_QUEUE_LIMITS } from '../queue/limits'
 import type { QueueLimits } from '../queue/limits'
 import type { QueueContext } from '../queue/context'
@@ -38,16 +38,24 @@ export interface StateStoreOptions {
   /** Receives every event, including those raised while opening (before `on` can be called). */
   onEvent?: StateEventListener
   /**
-   * Awaited with the tasks found in progress before they go back to pending, so their edits can
-   * be rolled back first. If it throws, open fails and the lock is released.
+   * Awaited at every open with the tasks found in progress (maybe none), before they go back to
+   * pending, so interrupted writes to the tree can be repaired first. Tasks it names in `hold` are
+   * not re-run: they end as `needs_review` with the reason given. If it throws, open fails and the
+   * lock is released.
    */
-  beforeRequeue?: (tasks: readonly Task[]) => Promise<void> | void
+  beforeRequeue?: (tasks: readonly Task[]) => Promise<RecoveryDecision | void> | RecoveryDecision | void
   /** A lock not refreshed for this long is taken over. proper-lockfile's minimum is 2000. @default 10_000 */
   staleMs?: number
   /** How often the lock is refreshed; at most staleMs / 2. @default 5_000 */
   updateMs?: number
   /** @default DEFAULT_QUEUE_LIMITS (50 completed, 50 failed) */
   queueLimits?: QueueLimits
+}
+
+/** What the start-up repair decided about the tasks found in progress. */
+export interface RecoveryDecision {
+  /** Tasks held for review instead of returned to pending, with the reason the user reads. */
+  hold?: { id: string; reason: string }[]
 }
 
 /** update() after the lock was lost. */
@@ -126,12 +134,20 @@ export class StateStore {
     try {
       await removeLeftoverTemps(paths.stateFile)
       const state = await loadAndRepair(paths, clock, emitter)
-      if (state.queues.in_progress.length > 0) {
-        await options.beforeRequeue?.(structuredClone(state.queues.in_progress))
-        const { moved, absorbed } = requeueInProgress(state.queues, { now: isoNow(clock) })
+      const decision = await options.beforeRequeue?.(structuredClone(state.queues.in_progress))
+      const now = isoNow(clock)
+      const held: string[] = []
+      for (const { id, reason } of decision?.hold ?? []) {
+        if (!state.queues.in_progress.some((t) => t.id === id)) continue
+        complete(state.queues, id, { outcome: 'needs_review', failureReason: reason }, { now })
+        held.push(id)
+      }
+      if (state.queues.in_progress.length > 0 || held.length > 0) {
+        const { moved, absorbed } = requeueInProgress(state.queues, { now })
         emitter.emit('recovered', {
           tasks: moved.map((t) => ({ id: t.id, files: [...t.files] })),
           merged: absorbed,
+          held,
         })
       }
       store = new StateStore(paths, lock, clock, queueLimits, emitter, state)

@@ -1,0 +1,32 @@
+/**
+ * How a task run can end. Every stage returns either the next phase or one of these; `settle` turns
+ * an ending into queue moves, breakers, stats, history, escalation and pause, from one table.
+ */
+import type { FileEdit, TaskPhase } from '../../../../shared/domain'
+
+export type Ending =
+  /** The related checks pass on the change: no API call. */
+  | { kind: 'no_fix_needed' }
+  /** A red check passed on a re-run: reported, never sent to Claude. */
+  | { kind: 'flaky'; names: string[] }
+  /** Red, and auto-fix may not run (off, or no key): reported only. */
+  | { kind: 'detected'; summary: string; why: string }
+  /** Verified in the shadow and applied to the user's tree. */
+  | { kind: 'fixed'; edits: FileEdit[]; message: string }
+  /** Verified in the shadow, NOT applied: waits for Approve (integrity, conflict, review policy). */
+  | { kind: 'held'; edits: FileEdit[]; message: string }
+  /**
+   * The task could not be fixed. `blame` says whose fault: the code's (the breaker counts it and it
+   * is escalated) or Fixloop's setup (a missing runner, an open breaker): neither.
+   */
+  | { kind: 'failed'; reason: string; blame: 'code' | 'setup' }
+  /** Work must wait for the user: a budget, a rejected key, a spend limit. No breaker, no escalation. */
+  | { kind: 'paused'; reason: string; keyRejected: boolean }
+  /** Stopped by shutdown or cancel: the task stays in progress and goes back to pending. */
+  | { kind: 'aborted' }
+
+/** What a stage returns. */
+export type Next = { phase: TaskPhase } | { end: Ending }
+
+export const next = (phase: TaskPhase): Next => ({ phase })
+export const end = (ending: Ending): Next => ({ end: ending })

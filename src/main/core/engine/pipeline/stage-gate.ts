@@ -1,0 +1,43 @@
+/**
+ * gate: a red task goes to Claude only when auto-fix is on, a key is set, no breaker of its files is
+ * open and the day's budget has room. Otherwise it ends here, reported, with nothing spent.
+ */
+import { breakerConfig, gateBreakers } from '../../fix/breaker'
+import { checkBudgets } from '../../fix/budget'
+import { end, next } from './endings'
+import type { Next } from './endings'
+import type { TaskRun } from './task-run'
+import { summarize } from './words'
+
+export async function gateStage(run: TaskRun): Promise<Next> {
+  const { deps, task } = run
+  const summary = run.red.map(summarize).join('; ')
+  if (!deps.settings.autoFix)
+    return end({ kind: 'detected', summary, why: 'auto-fix is off' })
+  try {
+    run.client = deps.client()
+  } catch (error) {
+    return end({
+      kind: 'detected',
+      summary,
+      why: `${(error as Error).message} Set it to let Fixloop fix this.`,
+    })
+  }
+
+  const state = deps.store.state()
+  const gate = gateBreakers(state.breakers, task.files, deps.clock.now(), breakerConfig(deps.settings))
+  if (JSON.stringify(gate.breakers) !== JSON.stringify(state.breakers))
+    await deps.store.write((s) => {
+      s.breakers = gate.breakers
+    })
+  if (!gate.allowed) {
+    deps.effects.notice('warn', 'Circuit breaker open', gate.reason)
+    return end({ kind: 'failed', reason: gate.reason, blame: 'setup' })
+  }
+  if (gate.trial.length)
+    run.info(`Half-open breaker: this task is the trial for ${gate.trial.join(', ')}`)
+
+  const dayStop = checkBudgets({ day: deps.spend.today() }, deps.settings.budgets)
+  if (dayStop) return end({ kind: 'paused', reason: dayStop.reason, keyRejected: false })
+  return next('fix')
+}

@@ -1,0 +1,132 @@
+/**
+ * One run of one task through the pipeline: what the stages hand each other (the workspace lease,
+ * the runner rebased into it, the red checks, the fix's attempts and journal) and the few ways a
+ * stage records progress. Stages read and fill it; only `persist` and `enter` write state.
+ */
+import type {
+  Attempt,
+  CheckResult,
+  Plan,
+  SelectedTest,
+  Task,
+  TaskPhase,
+  Usage,
+} from '../../../../shared/domain'
+import { EMPTY_USAGE } from '../../../../shared/domain'
+import type { RingOptions, RunnerInfo } from '../../checks'
+import type { ClaudeClient } from '../../claude/client'
+import { addUsage } from '../../claude/pricing'
+import type { Journal } from '../../fix/journal'
+import type { StagedFix } from '../../fix/staged-fix'
+import type { AttemptFeedback, SourceFile } from '../../fix/prompts'
+import { updateTask } from '../../queue'
+import type { TaskPatch } from '../../queue'
+import type { StateFile } from '../../state'
+import { isoNow } from '../../util/clock'
+import type { PipelineDeps, WorkspaceLease } from './ports'
+import { asProjectPaths, ringIn } from './ring'
+
+/** The fix's own progress, kept across the fix ⇄ verify rounds. */
+export interface FixProgress {
+  plan: Plan | null
+  attempts: Attempt[]
+  usage: Usage
+  feedback: AttemptFeedback[]
+  sources: SourceFile[]
+  diff: string | null
+  /** The editor's journal in the shadow: what Claude changed, with each file's base. */
+  journal: Journal | null
+  /** Paths the last attempt's editor wrote, for the next attempt's feedback. */
+  lastEdited: string[]
+}
+
+export class TaskRun {
+  readonly id: string
+  task: Task
+  lease: WorkspaceLease | null = null
+  /** The project's runner, rebased into the lease. */
+  runner: RunnerInfo | null = null
+  red: CheckResult[] = []
+  selection: SelectedTest[] = []
+  client: ClaudeClient | null = null
+  /** The fix as saved for apply or review, once it is. */
+  staged: StagedFix | null = null
+  readonly fix: FixProgress = {
+    plan: null,
+    attempts: [],
+    usage: { ...EMPTY_USAGE },
+    feedback: [],
+    sources: [],
+    diff: null,
+    journal: null,
+    lastEdited: [],
+  }
+
+  constructor(
+    task: Task,
+    readonly signal: AbortSignal,
+    readonly deps: PipelineDeps,
+  ) {
+    this.id = task.id
+    this.task = task
+  }
+
+  get now(): string {
+    return isoNow(this.deps.clock)
+  }
+
+  info(message: string): void {
+    this.deps.log.info(message, { taskId: this.id })
+  }
+
+  warn(message: string): void {
+    this.deps.log.warn(message, { taskId: this.id })
+  }
+
+  /** Options for every check of this run: in the shadow, sandboxed, without Fixloop's secrets. */
+  ring(): RingOptions {
+    const { deps, lease } = this
+    if (!lease) throw new Error('checks run in a shadow workspace')
+    return {
+      ...ringIn(lease, deps.sandbox(), deps.checkEnv(), this.signal),
+      onCheck: (e) => {
+        if (e.type === 'start')
+          deps.log.debug(`$ ${e.command.join(' ')}`, { taskId: this.id, source: 'checks' })
+      },
+    }
+  }
+
+  /** Check output as the user and Claude see it: secrets out, shadow paths shown as the project's. */
+  presentable(text: string): string {
+    const lease = this.lease
+    return this.deps.redact(lease ? asProjectPaths(text, lease.root, this.deps.root) : text)
+  }
+
+  /** Counts one API request's usage toward the task, the session and the day. */
+  addUsage(usage: Usage): void {
+    this.fix.usage = addUsage(this.fix.usage, usage)
+    this.deps.spend.add(usage)
+  }
+
+  /** Writes a change to the task (and whatever else `also` does in the same write). */
+  async persist(patch: TaskPatch, also?: (s: StateFile) => void): Promise<Task> {
+    const task = await this.deps.store.write((s) => {
+      also?.(s)
+      return updateTask(s.queues, this.id, patch, { now: this.now })
+    })
+    this.task = task
+    this.deps.effects.emitTask('task_updated', task)
+    return task
+  }
+
+  /** Moves to `phase`, with the fix's progress when there is some. */
+  enter(phase: TaskPhase, patch: TaskPatch = {}): Promise<Task> {
+    return this.persist({ ...patch, phase })
+  }
+
+  /** The fix's progress as a task patch (copies: the store may freeze what it is handed). */
+  progress(): TaskPatch {
+    const { plan, attempts, usage, journal } = this.fix
+    return structuredClone({ plan, attempts, usage, diff: journal?.diff() || null })
+  }
+}
