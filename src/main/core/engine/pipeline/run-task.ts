@@ -1,6 +1,6 @@
 /**
- * The task pipeline's driver: from in_progress to an ending, stage by stage, with the phase stored as
- * it moves (sync → detect → gate → fix ⇄ verify → apply), then `settle`. The shadow workspace the
+ * The task pipeline's driver: from in_progress to an ending, stage by stage (sync → detect → gate →
+ * fix ⇄ verify → apply), then `settle`. The shadow workspace the
  * task took is released whatever happens, so the next task finds a faithful copy of the project.
  */
 import type { Task, TaskPhase } from '../../../../shared/domain'
@@ -50,9 +50,10 @@ async function drive(run: TaskRun, first: Exclude<TaskPhase, 'settle'>): Promise
     if (run.signal.aborted) return { kind: 'aborted' }
     const result: Next = await STAGES[phase as Exclude<TaskPhase, 'settle'>](run)
     if ('end' in result) return result.end
+    // Each stage stores its own phase with its first write, at the moment its work begins (apply,
+    // only once the fix is staged), so a restart knows exactly what may have happened.
     phase = result.phase
     if (phase === 'settle') throw new Error('a stage cannot move to settle without an ending')
-    if (run.task.phase !== phase) await run.enter(phase)
   }
 }
 

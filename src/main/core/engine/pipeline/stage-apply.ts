@@ -15,7 +15,17 @@ import type { TaskRun } from './task-run'
 export async function applyStage(run: TaskRun): Promise<Next> {
   const { deps } = run
   const edits = run.fix.attempts.at(-1)?.edits ?? []
-  const staged = await stageFix(run)
+  let staged
+  try {
+    staged = await stageFix(run)
+  } catch (error) {
+    // Nothing was written to the tree; without a copy on disk the fix cannot wait for review either.
+    return end({
+      kind: 'failed',
+      reason: `The verified fix could not be kept for applying (${(error as Error).message}); your tree was not changed`,
+      blame: 'setup',
+    })
+  }
   await run.persist({ ...run.progress(), phase: 'apply' })
   const report = await applyFix(deps.root, staged, {
     ownWrites: deps.ownWrites,
