@@ -58,6 +58,7 @@ export function taskFields(task: Task): Record<string, unknown> {
   return {
     taskId: task.id,
     status: task.status,
+    phase: task.phase,
     outcome: task.outcome,
     kind: task.kind,
     files: task.files,

@@ -142,7 +142,11 @@ function wireOutput(engine: Orchestrator, io: CliIo, json: boolean, quiet: boole
     io.stderr(`${mark} ${p.bold(n.title)}: ${n.body}\n`)
   })
   engine.on('task_completed', (t) => {
-    if (t.outcome === 'fixed' && t.diff && !quiet) io.stdout(indent(t.diff, p))
+    if (quiet || !t.diff) return
+    if (t.outcome === 'fixed') io.stdout(indent(t.diff, p))
+    // A held fix is not in the tree: show what it would change, and say so.
+    if (t.outcome === 'needs_review')
+      io.stdout(`${p.dim('    (held for review, not applied:)')}\n${indent(t.diff, p)}`)
   })
   engine.on('ready', () => {
     if (!quiet) io.stdout(`${p.green('✓')} Ready. Save a file to start; Ctrl-C to stop.\n`)

@@ -22,7 +22,12 @@ import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import { Journal } from '../../../src/main/core/fix/journal'
 import { callTools, say, startFakeAnthropic, toolUse } from '../../support/fake-anthropic'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
-import { BROKEN_MATH, GOOD_MATH, createSampleProject, planReply } from '../../support/sample-project'
+import {
+  BROKEN_MATH,
+  GOOD_MATH,
+  createSampleProject,
+  planReply,
+} from '../../support/sample-project'
 import type { SampleProject } from '../../support/sample-project'
 import { killStartedChildren, startChild } from '../state/child'
 
@@ -102,7 +107,10 @@ describe('kill -9 while a fix is being applied', () => {
     }
     child.proc.kill('SIGKILL')
     await child.exited
-    const written = JSON.parse(readFileSync(journal, 'utf8')) as { status: string; files: unknown[] }
+    const written = JSON.parse(readFileSync(journal, 'utf8')) as {
+      status: string
+      files: unknown[]
+    }
     expect(written.status).toBe('open')
     expect(written.files.length).toBeLessThan(MANY + 1)
     expect(project.treeHash()).not.toBe(broken)
@@ -123,7 +131,11 @@ describe('a rollback that a full disk stopped', () => {
   it('is finished at the next start, whatever queue its task is in', async () => {
     // An apply's journal left open with one file written (as a failed rollback leaves it).
     const journal = await Journal.begin(project.root, 'task_halfdone')
-    await journal.record({ path: 'src/math.js', before: Buffer.from(GOOD_MATH), after: BROKEN_MATH })
+    await journal.record({
+      path: 'src/math.js',
+      before: Buffer.from(GOOD_MATH),
+      after: BROKEN_MATH,
+    })
     project.write('src/math.js', BROKEN_MATH)
     writeConfig(project.root)
     const e = startEngine(project.root)

@@ -229,7 +229,12 @@ describe('a fix held for review', () => {
           ['assert.equal(add(2, 3), 5)', 'assert.equal(add(2, 3), -1)'],
           ['assert.equal(double(4), 8)', 'assert.equal(double(4), 0)'],
         ].map(([from, to]) =>
-          toolUse({ command: 'str_replace', path: 'test/math.test.js', old_str: from, new_str: to }),
+          toolUse({
+            command: 'str_replace',
+            path: 'test/math.test.js',
+            old_str: from,
+            new_str: to,
+          }),
         ),
       ),
       say('Done.'),

@@ -67,7 +67,9 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
   )
   const status = sandbox?.status
   log.info(
-    status?.active ? `Sandbox: ${status.detail}` : `Sandbox: ${unavailable ?? status?.detail ?? 'none'}`,
+    status?.active
+      ? `Sandbox: ${status.detail}`
+      : `Sandbox: ${unavailable ?? status?.detail ?? 'none'}`,
     { source: 'sandbox' },
   )
   const active = sandbox && sandbox.status.active ? sandbox : null

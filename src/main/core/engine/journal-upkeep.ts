@@ -76,7 +76,9 @@ export async function pruneJournals(root: string, queues: Queues, log: Logger): 
     ),
   )
   // A staged fix waits only for a held task; any other one is left over from an interrupted run.
-  const held = new Set(queues.completed.filter((t) => t.outcome === 'needs_review').map((t) => t.id))
+  const held = new Set(
+    queues.completed.filter((t) => t.outcome === 'needs_review').map((t) => t.id),
+  )
   try {
     await Journal.prune(root, keep)
     for (const id of await listStagedFixes(root))

@@ -131,6 +131,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #runner: RunnerInfo | null = null
   /** The shadow workspaces and the OS sandbox: where every check and every fix runs. */
   #isolation: Isolation | null = null
+  /** Settings it depends on changed: rebuilt before the next task, once none is running. */
+  #isolationStale = false
   #runnerProblem: string | null = null
   #status: EngineStatus = 'stopped'
   #pausedReason: string | null = null
@@ -198,12 +200,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#stats.start()
     if (this.#store) await pruneJournals(this.root, this.#store.state.queues, this.log)
     try {
-      this.#isolation = await createIsolation({
-        root: this.root,
-        settings: this.#settings,
-        cacheDir: this.#options.cacheDir,
-        log: this.log,
-      })
+      this.#isolation = await this.#createIsolation()
     } catch (error) {
       await this.#store?.close()
       this.#store = null
@@ -303,6 +300,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
   resume(): void {
     if (this.#status !== 'paused') return
+    const unavailable = this.#isolation?.unavailable
+    if (unavailable) throw new EngineError('conflict', `Cannot resume: ${unavailable}`)
     this.#status = 'running'
     this.#pausedReason = null
     this.#keyRejected = null
@@ -366,7 +365,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 
   async #take(): Promise<void> {
+    if (this.#isolationStale && this.#active.size === 0) await this.#rebuildIsolation()
     while (
+      !this.#isolationStale &&
+      !this.#isolation?.unavailable &&
       this.#status === 'running' &&
       this.#store &&
       this.#active.size < this.#settings.concurrency
@@ -512,6 +514,12 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       'watchBackend',
     ] as const
     if (this.#watcher && watchKeys.some((k) => patch[k] !== undefined)) await this.#restartWatcher()
+    // What the shadows mirror (ignore) and how checks are confined (sandbox) take effect from the
+    // next task; one running now keeps what it started with.
+    if (patch.ignore !== undefined || patch.sandbox !== undefined) {
+      this.#isolationStale = true
+      this.#pump()
+    }
     await this.#options.persistSettings?.(this.#settings)
     this.log.info(`Settings changed: ${Object.keys(patch).join(', ')}`)
     this.#emitSnapshot()
@@ -704,6 +712,34 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     await old?.stop()
     this.#startWatcher()
     await this.#watcher!.start()
+  }
+
+  #createIsolation(): Promise<Isolation> {
+    return createIsolation({
+      root: this.root,
+      settings: this.#settings,
+      cacheDir: this.#options.cacheDir,
+      log: this.log,
+    })
+  }
+
+  async #rebuildIsolation(): Promise<void> {
+    const old = this.#isolation
+    this.#isolation = null
+    await old?.dispose().catch(() => undefined)
+    try {
+      this.#isolation = await this.#createIsolation()
+      this.#isolationStale = false
+      if (this.#isolation.unavailable && this.#status === 'running') {
+        this.#notice('error', 'Checks cannot run', this.#isolation.unavailable, null)
+        this.pause(this.#isolation.unavailable)
+      }
+    } catch (error) {
+      this.log.error(`Could not set up the shadow workspace: ${(error as Error).message}`)
+      throw error
+    } finally {
+      void this.checkHealth()
+    }
   }
 
   #refreshRunner(): void {

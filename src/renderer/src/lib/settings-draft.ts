@@ -26,6 +26,8 @@ export interface SettingsDraft {
   watchExtensions: string
   watchBackend: Settings['watchBackend']
   testIntegrity: Settings['testIntegrity']
+  apply: Settings['apply']
+  sandbox: Settings['sandbox']
   concurrency: Num
   budgets: Record<keyof Settings['budgets'], Num>
   escalation: { githubRepo: string; rateLimitMinutes: Num; ladder: EscalationChannel[] }
@@ -71,6 +73,8 @@ export function toDraft(s: Settings): SettingsDraft {
     watchExtensions: s.watchExtensions.join(', '),
     watchBackend: s.watchBackend,
     testIntegrity: s.testIntegrity,
+    apply: s.apply,
+    sandbox: s.sandbox,
     concurrency: s.concurrency,
     budgets: { ...s.budgets },
     escalation: {
@@ -109,6 +113,8 @@ export function fromDraft(d: SettingsDraft): Record<keyof Settings, unknown> {
       .filter(Boolean),
     watchBackend: d.watchBackend,
     testIntegrity: d.testIntegrity,
+    apply: d.apply,
+    sandbox: d.sandbox,
     concurrency: d.concurrency,
     budgets: { ...d.budgets },
     escalation: {

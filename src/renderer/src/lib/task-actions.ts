@@ -22,11 +22,13 @@ export const ACTION_RULES: Record<TaskAction, string> = {
   retryTask: 'Sends a failed task back to the queue.',
   cancelTask: 'Cancels a task that has not started.',
   undoTask: 'Restores the files a completed fix changed (refused if they changed since).',
-  approveTask: 'Accepts a fix held for review.',
-  rejectTask: 'Rejects a fix held for review and rolls its edits back.',
+  approveTask:
+    'Applies a fix held for review to your files (refused if it conflicts with your edit).',
+  rejectTask: 'Discards a fix held for review; your files were never changed by it.',
 }
 
-type Legal = Pick<Task | TaskSummary, 'status' | 'outcome'>
+type Legal = Pick<Task | TaskSummary, 'status' | 'outcome'> &
+  Partial<Pick<Task | TaskSummary, 'phase'>>
 
 /** The contract's rules for which action a task's state allows; the engine has the last word. */
 export function legalActions(task: Legal): Record<TaskAction, boolean> {
@@ -57,6 +59,17 @@ export const OUTCOME_LABELS: Record<NonNullable<Task['outcome']>, string> = {
   undone: 'Undone',
 }
 
+/** Where a task in progress is, in words. */
+export const PHASE_LABELS: Record<NonNullable<Task['phase']>, string> = {
+  sync: 'Preparing the shadow copy',
+  detect: 'Checking',
+  gate: 'Checking',
+  fix: 'Fixing',
+  verify: 'Verifying the fix',
+  apply: 'Applying the fix',
+  settle: 'Finishing',
+}
+
 export const STATUS_LABELS: Record<Task['status'], string> = {
   pending: 'Pending',
   in_progress: 'In progress',
@@ -66,7 +79,9 @@ export const STATUS_LABELS: Record<Task['status'], string> = {
 
 /** "Fixed", "In progress", … — the outcome when there is one, else the queue. */
 export function stateLabel(task: Legal): string {
-  return task.outcome ? OUTCOME_LABELS[task.outcome] : STATUS_LABELS[task.status]
+  if (task.outcome) return OUTCOME_LABELS[task.outcome]
+  if (task.status === 'in_progress' && task.phase) return PHASE_LABELS[task.phase]
+  return STATUS_LABELS[task.status]
 }
 
 /** A tone for badges: good, bad, warn, busy or plain. */

@@ -32,77 +32,78 @@ type Settled = Exclude<Ending, { kind: 'aborted' }>
 const cost = (run: TaskRun) => `$${run.fix.usage.costUsd.toFixed(4)}`
 
 /** The table: one rule per ending. */
-const RULES: { [K in Settled['kind']]: (e: Extract<Settled, { kind: K }>, run: TaskRun) => Rule } = {
-  no_fix_needed: () => ({
-    queue: 'completed',
-    outcome: 'no_fix_needed',
-    breaker: null,
-    escalate: false,
-    log: { level: 'debug', message: '' },
-  }),
-  flaky: (e) => ({
-    queue: 'completed',
-    outcome: 'flaky',
-    breaker: null,
-    escalate: false,
-    log: {
-      level: 'warn',
-      message: `Flaky: ${e.names.join(', ')} failed, then passed on a re-run; not sent to Claude`,
-    },
-  }),
-  detected: (e, run) => ({
-    queue: 'completed',
-    outcome: 'detected',
-    breaker: null,
-    escalate: false,
-    log: { level: 'warn', message: `Not fixed: ${e.why}` },
-    notice: {
-      level: 'warn',
-      title: 'Checks failed',
-      body: `${run.task.files.join(', ')}: ${e.summary} (${e.why})`,
-    },
-    reason: e.why === 'auto-fix is off' ? undefined : e.why,
-  }),
-  fixed: (e, run) => ({
-    queue: 'completed',
-    outcome: 'fixed',
-    breaker: 'success',
-    escalate: false,
-    log: {
-      level: 'info',
-      message: `Fixed on attempt ${run.fix.attempts.length} (${e.edits.map((x) => x.path).join(', ')}; ${cost(run)}). ${e.message}`,
-    },
-  }),
-  held: (e, run) => ({
-    queue: 'completed',
-    outcome: 'needs_review',
-    breaker: 'success',
-    escalate: false,
-    log: { level: 'warn', message: `Held for review, not applied (${cost(run)}): ${e.message}` },
-    notice: { level: 'warn', title: 'Fix held for review', body: e.message },
-    reason: e.message,
-  }),
-  failed: (e) => ({
-    queue: 'failed',
-    outcome: 'failed',
-    breaker: e.blame === 'code' ? 'failure' : null,
-    escalate: e.blame === 'code',
-    log: {
-      level: 'error',
-      message: `Failed: ${e.reason}. Your tree was not changed.`,
-    },
-    reason: e.reason,
-  }),
-  paused: (e) => ({
-    queue: 'failed',
-    outcome: 'failed',
-    breaker: null,
-    escalate: false,
-    log: { level: 'error', message: `${e.reason}; your tree was not changed` },
-    reason: e.reason,
-    pause: { reason: e.reason, keyRejected: e.keyRejected },
-  }),
-}
+const RULES: { [K in Settled['kind']]: (e: Extract<Settled, { kind: K }>, run: TaskRun) => Rule } =
+  {
+    no_fix_needed: () => ({
+      queue: 'completed',
+      outcome: 'no_fix_needed',
+      breaker: null,
+      escalate: false,
+      log: { level: 'debug', message: '' },
+    }),
+    flaky: (e) => ({
+      queue: 'completed',
+      outcome: 'flaky',
+      breaker: null,
+      escalate: false,
+      log: {
+        level: 'warn',
+        message: `Flaky: ${e.names.join(', ')} failed, then passed on a re-run; not sent to Claude`,
+      },
+    }),
+    detected: (e, run) => ({
+      queue: 'completed',
+      outcome: 'detected',
+      breaker: null,
+      escalate: false,
+      log: { level: 'warn', message: `Not fixed: ${e.why}` },
+      notice: {
+        level: 'warn',
+        title: 'Checks failed',
+        body: `${run.task.files.join(', ')}: ${e.summary} (${e.why})`,
+      },
+      reason: e.why === 'auto-fix is off' ? undefined : e.why,
+    }),
+    fixed: (e, run) => ({
+      queue: 'completed',
+      outcome: 'fixed',
+      breaker: 'success',
+      escalate: false,
+      log: {
+        level: 'info',
+        message: `Fixed on attempt ${run.fix.attempts.length} (${e.edits.map((x) => x.path).join(', ')}; ${cost(run)}). ${e.message}`,
+      },
+    }),
+    held: (e, run) => ({
+      queue: 'completed',
+      outcome: 'needs_review',
+      breaker: 'success',
+      escalate: false,
+      log: { level: 'warn', message: `Held for review, not applied (${cost(run)}): ${e.message}` },
+      notice: { level: 'warn', title: 'Fix held for review', body: e.message },
+      reason: e.message,
+    }),
+    failed: (e) => ({
+      queue: 'failed',
+      outcome: 'failed',
+      breaker: e.blame === 'code' ? 'failure' : null,
+      escalate: e.blame === 'code',
+      log: {
+        level: 'error',
+        message: `Failed: ${e.reason}. Your tree was not changed.`,
+      },
+      reason: e.reason,
+    }),
+    paused: (e) => ({
+      queue: 'failed',
+      outcome: 'failed',
+      breaker: null,
+      escalate: false,
+      log: { level: 'error', message: `${e.reason}; your tree was not changed` },
+      reason: e.reason,
+      pause: { reason: e.reason, keyRejected: e.keyRejected },
+    }),
+  }
 
 export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
   const { deps } = run
@@ -120,7 +121,13 @@ export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
   const patch = { ...run.progress(), outcome: rule.outcome }
   const task = await deps.store.write((s: StateFile) => {
     if (rule.breaker)
-      s.breakers = recordTaskResult(s.breakers, run.task.files, rule.breaker, deps.clock.now(), config)
+      s.breakers = recordTaskResult(
+        s.breakers,
+        run.task.files,
+        rule.breaker,
+        deps.clock.now(),
+        config,
+      )
     const done =
       rule.queue === 'completed'
         ? complete(

@@ -12,8 +12,7 @@ import { summarize } from './words'
 export async function gateStage(run: TaskRun): Promise<Next> {
   const { deps, task } = run
   const summary = run.red.map(summarize).join('; ')
-  if (!deps.settings.autoFix)
-    return end({ kind: 'detected', summary, why: 'auto-fix is off' })
+  if (!deps.settings.autoFix) return end({ kind: 'detected', summary, why: 'auto-fix is off' })
   try {
     run.client = deps.client()
   } catch (error) {
@@ -25,7 +24,12 @@ export async function gateStage(run: TaskRun): Promise<Next> {
   }
 
   const state = deps.store.state()
-  const gate = gateBreakers(state.breakers, task.files, deps.clock.now(), breakerConfig(deps.settings))
+  const gate = gateBreakers(
+    state.breakers,
+    task.files,
+    deps.clock.now(),
+    breakerConfig(deps.settings),
+  )
   if (JSON.stringify(gate.breakers) !== JSON.stringify(state.breakers))
     await deps.store.write((s) => {
       s.breakers = gate.breakers

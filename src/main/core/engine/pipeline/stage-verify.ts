@@ -66,12 +66,14 @@ export async function verifyStage(run: TaskRun): Promise<Next> {
     attempt.outcome = 'refused'
     return end({ kind: 'failed', reason: integrity.message, blame: 'code' })
   }
-  if (integrity.decision === 'review') return end({ kind: 'held', edits, message: integrity.message })
+  if (integrity.decision === 'review')
+    return end({ kind: 'held', edits, message: integrity.message })
   if (deps.settings.apply === 'review')
     return end({
       kind: 'held',
       edits,
-      message: 'Fix verified and held for review (apply: review); your tree is unchanged until you approve it.',
+      message:
+        'Fix verified and held for review (apply: review); your tree is unchanged until you approve it.',
     })
   return next('apply')
 }
