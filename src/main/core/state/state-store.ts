@@ -43,7 +43,9 @@ export interface StateStoreOptions {
    * not re-run: they end as `needs_review` with the reason given. If it throws, open fails and the
    * lock is released.
    */
-  beforeRequeue?: (tasks: readonly Task[]) => Promise<RecoveryDecision | void> | RecoveryDecision | void
+  beforeRequeue?: (
+    tasks: readonly Task[],
+  ) => Promise<RecoveryDecision | void> | RecoveryDecision | void
   /** A lock not refreshed for this long is taken over. proper-lockfile's minimum is 2000. @default 10_000 */
   staleMs?: number
   /** How often the lock is refreshed; at most staleMs / 2. @default 5_000 */
