@@ -108,85 +108,95 @@ export async function applyFix(
     return success([], [], alreadyApplied, null)
   }
 
+  // Looked at again right before journalling: the journal must hold what is really there, and the
+  // user may have saved a file since it was first looked at.
+  const planned: { file: StagedFixFile; spot: Spot; outcome: WriteOutcome }[] = []
+  for (const file of writes) {
+    try {
+      const spot = await inspect(realRoot, file.path)
+      const outcome = decide(file, spot, merge)
+      if (outcome.kind === 'already') alreadyApplied.push(file.path)
+      else if (outcome.kind === 'conflict')
+        conflicts.push({ path: file.path, reason: outcome.reason })
+      else planned.push({ file, spot, outcome })
+    } catch (error) {
+      errors.push({ path: file.path, message: message(error) })
+    }
+  }
+  if (conflicts.length > 0 || errors.length > 0) return failure(conflicts, errors, false)
+  // Every file turned out to hold the fix by now: as above, no journal is begun.
+  if (planned.length === 0) return success([], [], alreadyApplied, null)
+
   const journal = await Journal.begin(root, fix.taskId, {
     ownWrites: options.ownWrites,
     clock: options.clock,
   })
-  // Each file is journalled before its write starts, and the next file's journalling overlaps that
-  // write: both wait on fsync, which is most of the time an apply takes.
-  const started: { path: string; merged: boolean; settled: Promise<unknown> }[] = []
-  for (const file of writes) {
-    try {
-      // Looked at again right before journalling: the journal must hold what is really there, and
-      // the user may have saved the file while the others were being written.
-      const spot = await inspect(realRoot, file.path)
-      const outcome = decide(file, spot, merge)
-      if (outcome.kind === 'already') alreadyApplied.push(file.path)
-      else if (outcome.kind === 'conflict') {
-        conflicts.push({ path: file.path, reason: outcome.reason })
-        break
-      } else {
-        const roots = { real: realRoot, given: root }
-        const { settled } = await journalAndWrite(journal, roots, file, spot, outcome, options)
-        started.push({ path: file.path, merged: outcome.merged, settled })
-      }
-    } catch (error) {
-      errors.push({ path: file.path, message: message(error) })
-      break
-    }
+  const dirs = [
+    ...new Set(planned.flatMap((p) => (p.spot.kind === 'absent' ? p.spot.missingDirs : []))),
+  ]
+  // The whole fix is journalled in one write before any file is touched: one fsync, not one a file.
+  try {
+    await journal.recordAll(
+      planned.map(({ file, outcome }) => ({
+        path: file.path,
+        before: outcome.before,
+        after: outcome.after,
+        mode: outcome.mode,
+      })),
+      dirs,
+    )
+  } catch (error) {
+    return failure([], [{ path: planned[0]!.file.path, message: message(error) }], false)
   }
-  const failures = await Promise.all(started.map((w) => w.settled))
-  started.forEach((w, i) => {
-    if (failures[i] !== null) errors.push({ path: w.path, message: message(failures[i]) })
+  try {
+    for (const dir of dirs)
+      await mkdir(join(realRoot, dir)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error
+      })
+  } catch (error) {
+    return undoPartial(journal, [], [{ path: dirs[0]!, message: message(error) }], false)
+  }
+  const failures = await Promise.all(
+    planned.map(({ file, outcome }) =>
+      write(journal, { real: realRoot, given: root }, file, outcome, options),
+    ),
+  )
+  planned.forEach((p, i) => {
+    if (failures[i] !== null) errors.push({ path: p.file.path, message: message(failures[i]) })
   })
-  if (conflicts.length > 0 || errors.length > 0) {
-    return undoPartial(journal, conflicts, errors, failures.includes(null))
-  }
-  // Every file turned out to hold the fix by now: as above, the journal is left alone.
-  if (started.length === 0) return success([], [], alreadyApplied, null)
+  if (errors.length > 0) return undoPartial(journal, [], errors, failures.includes(null))
   await journal.complete()
-  const applied = started.map((w) => w.path)
-  const merged = started.filter((w) => w.merged).map((w) => w.path)
+  const applied = planned.map((p) => p.file.path)
+  const merged = planned.filter((p) => p.outcome.merged).map((p) => p.file.path)
   return success(applied, merged, alreadyApplied, journal.status)
 }
 
+type WriteOutcome = Extract<Outcome, { kind: 'write' }>
+
 /**
- * Journals one file's write (and the folders made for it) and starts the write, exactly in the
- * editor's order. Resolves once the journal is on disk; `settled` then gives the write's failure, or
- * null once it succeeded (wrapped in an object: an async function would wait for a bare promise).
+ * Writes one journalled file, registered as Fixloop's own first, in the editor's way (temp file and
+ * rename). Resolves to null once written, or to the failure: never rejects.
  */
-async function journalAndWrite(
+function write(
   journal: Journal,
   roots: { real: string; given: string },
   file: StagedFixFile,
-  spot: Spot,
-  outcome: Extract<Outcome, { kind: 'write' }>,
+  outcome: WriteOutcome,
   options: ApplyFixOptions,
-): Promise<{ settled: Promise<unknown> }> {
-  for (const dir of spot.kind === 'absent' ? spot.missingDirs : []) {
-    await journal.recordCreatedDir(dir)
-    await mkdir(join(roots.real, dir)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error
-    })
-  }
-  const { before, after, mode } = outcome
-  await journal.record({ path: file.path, before, after, mode })
+): Promise<unknown> {
   const abs = join(roots.real, ...file.path.split('/'))
-  const hashAfter = contentHash(after)
+  const hashAfter = contentHash(outcome.after)
   options.ownWrites?.register(abs, hashAfter)
   const given = join(roots.given, ...file.path.split('/'))
   if (given !== abs) options.ownWrites?.register(given, hashAfter)
-  const write = atomicWriteFile(abs, after, {
-    mode: mode ?? file.mode,
+  return atomicWriteFile(abs, outcome.after, {
+    mode: outcome.mode ?? file.mode,
     tempPath: tempPathFor(journal.root, journal.taskId, file.path),
     fallbackTempPath: siblingTempPathFor(abs, journal.taskId),
-  })
-  // Settled into a value at once, so a failure is never an unhandled rejection while in flight.
-  const settled = write.then(
+  }).then(
     () => null,
     (error: unknown) => error ?? new Error('the write failed'),
   )
-  return { settled }
 }
 
 /** Why a path of the fix is not one to write at all, or null. */

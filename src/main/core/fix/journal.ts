@@ -235,6 +235,17 @@ export class Journal {
    * The first record of a path keeps its original bytes; later ones only move its latest hash.
    */
   record(input: RecordInput): Promise<JournalEdit> {
+    return this.recordAll([input]).then((edits) => edits[0] as JournalEdit)
+  }
+
+  /**
+   * Records several writes (and the folders to be made for them, outermost first) and persists the
+   * journal once, before returning: apply journals a whole fix in one write, then writes its files.
+   */
+  recordAll(
+    inputs: readonly RecordInput[],
+    createdDirs: readonly string[] = [],
+  ): Promise<JournalEdit[]> {
     return this.serial(async () => {
       this.reopenIfFinished()
       if (this.data.status !== 'open') {
@@ -243,46 +254,54 @@ export class Journal {
         )
       }
       const snapshot = structuredClone(this.data)
-      const hashBefore = input.before === null ? null : contentHash(input.before)
-      const hashAfter = contentHash(input.after)
-      const afterText = typeof input.after === 'string' ? input.after : decodeUtf8(input.after)
-      const text = input.before === null ? null : decodeUtf8(input.before)
-      const beforeText = input.before === null ? null : (text ?? '(binary content)')
-      let entry = this.data.files.find((f) => f.path === input.path)
-      if (!entry) {
-        entry = {
-          path: input.path,
-          hashBefore,
-          contentBefore:
-            input.before === null ? null : (text ?? Buffer.from(input.before).toString('base64')),
-          encoding: input.before !== null && text === null ? 'base64' : 'utf8',
-          modeBefore: input.mode ?? null,
-          hashAfter,
-          contentAfter: afterText ?? '',
-          known: [hashBefore ?? ABSENT_FILE_HASH],
-        }
-        this.data.files.push(entry)
-      }
-      entry.hashAfter = hashAfter
-      entry.contentAfter = afterText ?? ''
-      if (!entry.known.includes(hashAfter)) entry.known.push(hashAfter)
-      const edit: JournalEdit = {
-        path: input.path,
-        hashBefore,
-        hashAfter,
-        diff: unifiedDiff(input.path, beforeText, afterText ?? ''),
-        at: isoNow(this.options.clock),
-      }
-      this.data.edits.push(edit)
+      for (const dir of createdDirs)
+        if (!this.data.createdDirs.includes(dir)) this.data.createdDirs.push(dir)
+      const edits = inputs.map((input) => this.add(input))
       try {
         await this.persist()
       } catch (error) {
-        // Not on disk means not recorded: the caller will not touch the file, so forget it here too.
+        // Not on disk means not recorded: the caller will not touch the files, so forget them too.
         this.data = snapshot
         throw error
       }
-      return edit
+      return edits
     })
+  }
+
+  /** Adds one write to the journal in memory. */
+  private add(input: RecordInput): JournalEdit {
+    const hashBefore = input.before === null ? null : contentHash(input.before)
+    const hashAfter = contentHash(input.after)
+    const afterText = typeof input.after === 'string' ? input.after : decodeUtf8(input.after)
+    const text = input.before === null ? null : decodeUtf8(input.before)
+    const beforeText = input.before === null ? null : (text ?? '(binary content)')
+    let entry = this.data.files.find((f) => f.path === input.path)
+    if (!entry) {
+      entry = {
+        path: input.path,
+        hashBefore,
+        contentBefore:
+          input.before === null ? null : (text ?? Buffer.from(input.before).toString('base64')),
+        encoding: input.before !== null && text === null ? 'base64' : 'utf8',
+        modeBefore: input.mode ?? null,
+        hashAfter,
+        contentAfter: afterText ?? '',
+        known: [hashBefore ?? ABSENT_FILE_HASH],
+      }
+      this.data.files.push(entry)
+    }
+    entry.hashAfter = hashAfter
+    entry.contentAfter = afterText ?? ''
+    if (!entry.known.includes(hashAfter)) entry.known.push(hashAfter)
+    const edit: JournalEdit = {
+      path: input.path,
+      hashBefore,
+      hashAfter,
+      diff: unifiedDiff(input.path, beforeText, afterText ?? ''),
+      at: isoNow(this.options.clock),
+    }
+    this.data.edits.push(edit)
+    return edit
   }
 
   /** Marks the task's edits as accepted. The journal stays on disk so the fix can be undone. */
