@@ -11,6 +11,7 @@ import { join } from 'node:path'
 const ALL = [
   'state',
   'watch',
+  'shadow',
   'checks',
   'sandbox',
   'claude',

@@ -1,0 +1,7 @@
+export { resolveCacheDir } from './cache-location'
+export type { CacheDirInput } from './cache-location'
+export { DEFAULT_DEPENDENCY_CACHE_DIRS, DEFAULT_DEPENDENCY_DIRS } from './pool-options'
+export type { ShadowPoolOptions } from './pool-options'
+export { ShadowError } from './shadow-error'
+export { ShadowPool } from './shadow-pool'
+export type { ReleaseReport, ShadowLease, ShadowLog, SyncReport } from './types'
