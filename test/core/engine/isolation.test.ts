@@ -409,3 +409,36 @@ describe('undo of a fix that created folders', () => {
     expect(await noTaskWithin(e, 2000)).toBe('none')
   })
 })
+
+describe("checks and Fixloop's secrets", () => {
+  it('a check sees neither the API key nor any variable holding it', async () => {
+    project.write(
+      'test/env.test.js',
+      `import { test } from 'node:test'
+import assert from 'node:assert/strict'
+test('no secret in sight', () => {
+  assert.equal(process.env.ANTHROPIC_API_KEY, undefined)
+  assert.equal(process.env.ANTHROPIC_BASE_URL, undefined)
+  assert.ok(!Object.values(process.env).includes(${JSON.stringify(API_KEY)}))
+})
+`,
+    )
+    // As if Fixloop were started with the key in its environment, and a copy under another name.
+    process.env.ANTHROPIC_API_KEY = API_KEY
+    process.env.ANTHROPIC_BASE_URL = fake.baseURL
+    process.env.MY_OWN_COPY_OF_THE_KEY = API_KEY
+    try {
+      const e = makeEngine({ verifyFullSuite: false })
+      await e.start()
+      const done = finished(e)
+      project.write('test/env.test.js', project.read('test/env.test.js') + '\n')
+      const task = await done
+      expect(task.detection.map((c) => c.output).join('')).not.toContain('AssertionError')
+      expect(task.outcome).toBe('no_fix_needed')
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY
+      delete process.env.ANTHROPIC_BASE_URL
+      delete process.env.MY_OWN_COPY_OF_THE_KEY
+    }
+  })
+})
