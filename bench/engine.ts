@@ -53,6 +53,20 @@ async function main(): Promise<void> {
     return body.messages.length === 1 ? editReply('a - b', 'a + b') : say('Fixed.')
   })
 
+  // Isolation's cost before the first check: from the task being taken (phase sync) to the spawn of
+  // its first check in the shadow workspace (the lease, the runner rebased, the phase stored).
+  const beforeFirstCheck: number[] = []
+  let takenAt: number | null = null
+  engine.on('task_updated', (t) => {
+    if (t.status === 'in_progress' && t.phase === 'sync' && takenAt === null)
+      takenAt = performance.now()
+  })
+  engine.log.subscribe((e) => {
+    if (takenAt !== null && e.source === 'checks' && e.message.startsWith('$ ')) {
+      beforeFirstCheck.push(performance.now() - takenAt)
+      takenAt = null
+    }
+  })
   const overheads: number[] = []
   const walls: number[] = []
   const childTimes: number[] = []
@@ -92,6 +106,7 @@ async function main(): Promise<void> {
   console.log(row('change queued → task completed (wall)', walls))
   console.log(row('check child processes (detection + verification)', childTimes))
   console.log(row('engine overhead (wall − children)', overheads))
+  console.log(row('task taken → first check spawned (shadow lease, phase write)', beforeFirstCheck))
   console.log(
     `\nRequests: ${bodies.length}; request body bytes p50 ${pct(bytesPerRequest, 50)} max ${Math.max(...bytesPerRequest)}`,
   )
@@ -107,6 +122,7 @@ async function main(): Promise<void> {
       wallMs: { p50: pct(walls, 50), p95: pct(walls, 95) },
       childMs: { p50: pct(childTimes, 50), p95: pct(childTimes, 95) },
       overheadMs: { p50: pct(overheads, 50), p95: pct(overheads, 95) },
+      beforeFirstCheckMs: { p50: pct(beforeFirstCheck, 50), p95: pct(beforeFirstCheck, 95) },
       idle,
     }),
   )
