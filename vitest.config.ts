@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // Shadow workspaces of the tests' temp projects go to a temp folder, not the user's cache.
-    env: { FIXLOOP_CACHE_DIR: process.env.FIXLOOP_CACHE_DIR ?? join(tmpdir(), 'fixloop-test-cache') },
+    env: {
+      FIXLOOP_CACHE_DIR: process.env.FIXLOOP_CACHE_DIR ?? join(tmpdir(), 'fixloop-test-cache'),
+    },
   },
 })

@@ -7,10 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Task } from '../../../src/shared/domain'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
-import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
+import { finished, noTaskWithin } from '../../support/engine-events'
 import { callTools, say, startFakeAnthropic, toolUse } from '../../support/fake-anthropic'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
 import {
@@ -79,34 +78,6 @@ function writeAt(root: string, path: string, text: string) {
     `require('fs').writeFileSync(${JSON.stringify(abs)}, ${JSON.stringify(text)})`,
   ])
 }
-
-function next<K extends keyof OrchestratorEvents>(
-  e: Orchestrator,
-  event: K,
-  pred: (...args: OrchestratorEvents[K]) => boolean = () => true,
-  timeoutMs = 20_000,
-): Promise<OrchestratorEvents[K][0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs)
-    const listener = (...args: OrchestratorEvents[K]) => {
-      if (!pred(...args)) return
-      clearTimeout(timer)
-      e.off(event, listener as never)
-      resolve(args[0])
-    }
-    e.on(event, listener as never)
-  })
-}
-
-const finished = (e: Orchestrator) =>
-  Promise.race([next(e, 'task_completed'), next(e, 'task_failed')]) as Promise<Task>
-
-/** Resolves 'none' when no task is created within `ms`, else says which files started one. */
-const noTaskWithin = (e: Orchestrator, ms: number) =>
-  next(e, 'task_created', () => true, ms).then(
-    (t) => `task for ${t.files.join(', ')}`,
-    () => 'none',
-  )
 
 function outsideDir(): string {
   // Not under /tmp: the sandbox replaces /tmp with a private one, which would hide a write there.

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Task } from '../../../src/shared/domain'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { backoffDelay } from '../../../src/main/core/engine/pipeline/backoff'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
-import type { OrchestratorEvents } from '../../../src/main/core/engine/orchestrator'
+import { finished, next } from '../../support/engine-events'
 import {
   callTools,
   say,
@@ -65,27 +64,6 @@ function makeEngine(extraEnv: Record<string, string> = {}, settings: Record<stri
   engine = new Orchestrator({ config, random: () => 0 })
   return engine
 }
-
-function next<K extends keyof OrchestratorEvents>(
-  e: Orchestrator,
-  event: K,
-  pred: (...args: OrchestratorEvents[K]) => boolean = () => true,
-  timeoutMs = 20_000,
-): Promise<OrchestratorEvents[K][0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs)
-    const listener = (...args: OrchestratorEvents[K]) => {
-      if (!pred(...args)) return
-      clearTimeout(timer)
-      e.off(event, listener as never)
-      resolve(args[0])
-    }
-    e.on(event, listener as never)
-  })
-}
-
-const finished = (e: Orchestrator) =>
-  Promise.race([next(e, 'task_completed'), next(e, 'task_failed')]) as Promise<Task>
 
 const plan = planReply
 const edit = (oldStr: string, newStr: string) => editReply(oldStr, newStr)

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { open, rename, unlink } from 'node:fs/promises'
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { sleep } from '../util/clock'
 import { contentHash } from '../util/hash'
@@ -122,3 +122,15 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
 }
 
 export const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT'
+
+/** Makes `<root>/.fixloop`; a fresh one keeps itself out of version control with a `.gitignore`. */
+export async function ensureStateDir(root: string): Promise<void> {
+  const dir = join(root, '.fixloop')
+  try {
+    await mkdir(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
+    throw error
+  }
+  await writeFile(join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined)
+}

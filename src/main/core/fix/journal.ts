@@ -5,7 +5,7 @@
  * directory) BEFORE the file it describes is changed, so a crash at any point leaves enough behind to
  * restore the tree.
  */
-import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FileEdit } from '../../../shared/domain'
 import { isoNow, systemClock } from '../util/clock'
@@ -13,6 +13,7 @@ import { contentHash } from '../util/hash'
 import {
   atomicWriteFile,
   decodeUtf8,
+  ensureStateDir,
   isNotFound,
   removeIfPresent,
   siblingTempPathFor,
@@ -485,18 +486,6 @@ export class Journal {
     this.queue = run.catch(() => undefined)
     return run
   }
-}
-
-async function ensureStateDir(root: string) {
-  const dir = join(root, '.fixloop')
-  try {
-    await mkdir(dir)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
-    throw error
-  }
-  // A fresh state directory keeps itself out of version control.
-  await writeFile(join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined)
 }
 
 async function currentHash(path: string): Promise<string> {

@@ -5,11 +5,11 @@
  * of the directory) so a crash never leaves half a fix behind. Text files only: the editor writes
  * nothing else.
  */
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { contentHash } from '../util/hash'
-import { atomicWriteFile, isNotFound, removeIfPresent } from './atomic-file'
+import { atomicWriteFile, ensureStateDir, isNotFound, removeIfPresent } from './atomic-file'
 import { TASK_ID } from './journal-data'
 
 /**
@@ -150,16 +150,4 @@ function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
     .join('; ')
-}
-
-async function ensureStateDir(root: string) {
-  const dir = join(root, '.fixloop')
-  try {
-    await mkdir(dir)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
-    throw error
-  }
-  // A fresh state directory keeps itself out of version control, as the journal's does.
-  await writeFile(join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined)
 }
