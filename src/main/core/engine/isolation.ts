@@ -7,7 +7,7 @@ import type { Settings } from '../../../shared/settings'
 import type { Logger } from '../log/logger'
 import { SandboxUnavailableError, createSandbox } from '../sandbox'
 import type { Sandbox } from '../sandbox'
-import { ShadowPool } from '../shadow'
+import { ShadowPool, pruneOrphanShadows, resolveCacheDir } from '../shadow'
 import { createProjectMatcher } from './project-watcher'
 import type { CheckSandbox, Workspaces } from './pipeline/ports'
 
@@ -50,6 +50,16 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
     cacheDir: options.cacheDir,
     log: (level, message) => log.log(level, message, { source: 'shadow' }),
   })
+  // Shadows of projects deleted since are dropped, in the background.
+  void pruneOrphanShadows(options.cacheDir ?? resolveCacheDir()).then(
+    (removed) => {
+      if (removed.length)
+        log.info(`Removed ${removed.length} shadow workspace(s) of projects that are gone`, {
+          source: 'shadow',
+        })
+    },
+    () => undefined,
+  )
   let prepareError: string | null = null
   let prepared = false
   // The first sync runs in the background: the first task's lease waits for it, start does not.
