@@ -22,7 +22,7 @@ export { runVerification } from './verification'
 export type { VerificationOptions, VerificationResult } from './verification'
 export type { RingOptions } from './related-run'
 export { parseCmdShim, resolveExecutable } from './resolve-bin'
-export { rebasePath, rebaseRunner } from './rebase-runner'
+export { rebaseRunner } from './rebase-runner'
 export { checkEnv, withoutSecretValues } from './check-env'
 export { REPORT_PLACEHOLDER, WHOLE_SUITE } from './types'
 export type {

@@ -7,6 +7,7 @@ import type { Settings } from '../../../shared/settings'
 import type { Logger } from '../log/logger'
 import { SandboxUnavailableError, createSandbox } from '../sandbox'
 import type { Sandbox } from '../sandbox'
+import type { SyncReport } from '../shadow'
 import { ShadowPool, pruneOrphanShadows, resolveCacheDir } from '../shadow'
 import { createProjectMatcher } from './project-watcher'
 import type { CheckSandbox, Workspaces } from './pipeline/ports'
@@ -109,11 +110,6 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
   }
 }
 
-function describeSync(report: { copied?: number; removed?: number; ms?: number }): string {
-  const parts = [
-    report.copied !== undefined && `${report.copied} copied`,
-    report.removed !== undefined && `${report.removed} removed`,
-    report.ms !== undefined && `${Math.round(report.ms)} ms`,
-  ].filter(Boolean)
-  return parts.join(', ') || 'synced'
+function describeSync(report: SyncReport): string {
+  return `${report.copied} copied, ${report.removed} removed, ${Math.round(report.ms)} ms`
 }

@@ -850,8 +850,6 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   }
 }
 
-export { describeFiles }
-
 /** Phases in which a task is being fixed rather than checked. */
 const FIXING = new Set<Task['phase']>(['fix', 'verify', 'apply'])
 

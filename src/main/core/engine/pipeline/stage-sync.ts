@@ -25,7 +25,7 @@ export async function syncStage(run: TaskRun): Promise<Next> {
     })
   }
   run.runner = rebaseRunner(runner, run.lease.root)
-  await run.enter('detect')
+  await run.persist({ phase: 'detect' })
   run.deps.log.debug(
     `Shadow workspace ${run.lease.root} ready in ${run.lease.syncMs} ms (${run.lease.synced} paths synced)`,
     { taskId: run.id, source: 'shadow' },

@@ -9,7 +9,7 @@ import type { StagedFix } from '../../fix/staged-fix'
 import { saveStagedFix } from '../../fix/staged-fix'
 import type { TaskRun } from './task-run'
 
-export async function stagedFixOf(run: TaskRun): Promise<StagedFix> {
+async function stagedFixOf(run: TaskRun): Promise<StagedFix> {
   const journal = run.fix.journal
   if (!journal) throw new Error('no fix to stage')
   const hashes = new Map(journal.fileEdits().map((e) => [e.path, e.hashBefore]))

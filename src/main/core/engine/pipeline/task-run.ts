@@ -9,7 +9,6 @@ import type {
   Plan,
   SelectedTest,
   Task,
-  TaskPhase,
   Usage,
 } from '../../../../shared/domain'
 import { EMPTY_USAGE } from '../../../../shared/domain'
@@ -117,11 +116,6 @@ export class TaskRun {
     this.task = task
     this.deps.effects.emitTask('task_updated', task)
     return task
-  }
-
-  /** Moves to `phase`, with the fix's progress when there is some. */
-  enter(phase: TaskPhase, patch: TaskPatch = {}): Promise<Task> {
-    return this.persist({ ...patch, phase })
   }
 
   /** The fix's progress as a task patch (copies: the store may freeze what it is handed). */
