@@ -287,6 +287,11 @@ export const EngineSnapshot = z.object({
   autoFix: z.boolean(),
   /** Why work is held, in words, when status is "paused". */
   pausedReason: z.string().nullable(),
+  /** The Claude API has been unavailable since `since`: tasks wait, uncounted, until `retryAt`. */
+  apiOutage: z
+    .object({ since: isoTime, retryAt: isoTime, reason: z.string() })
+    .nullable()
+    .default(null),
   queues: QueueSnapshot,
   stats: Stats,
   health: Health.nullable(),

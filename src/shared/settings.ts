@@ -28,6 +28,18 @@ export type SandboxMode = z.infer<typeof SandboxMode>
 export const ApplyPolicy = z.enum(['auto', 'review'])
 export type ApplyPolicy = z.infer<typeof ApplyPolicy>
 
+/**
+ * Who fixes: `api` is Fixloop's own agent over the Anthropic API (needs an API key); `claude-code`
+ * runs the developer's installed Claude Code headless (`claude -p`) in the shadow workspace, with its
+ * own login. Either way Fixloop's verification judges and Fixloop applies.
+ */
+export const FixerBackend = z.enum(['api', 'claude-code'])
+export type FixerBackend = z.infer<typeof FixerBackend>
+
+/** How hard the model thinks: `auto` is medium on the first round of a task, high after. */
+export const EffortSetting = z.enum(['auto', 'low', 'medium', 'high', 'xhigh', 'max'])
+export type EffortSetting = z.infer<typeof EffortSetting>
+
 export const CheckCommand = z.object({
   name: z.string().min(1),
   /** The command as an argument array; `{files}` expands to the changed files. */
@@ -41,6 +53,12 @@ const nonNegative = z.number().nonnegative()
 export const Settings = z.object({
   /** @default 'claude-sonnet-5-5' */
   model: z.string().min(1).default('claude-sonnet-5-5'),
+  /** Tried once when the model declines a task (a refusal); null: none. @default 'claude-opus-5-5' */
+  fallbackModel: z.string().min(1).nullable().default('claude-opus-5-5'),
+  /** @default 'auto' */
+  effort: EffortSetting.default('auto'),
+  /** @default 'api' */
+  fixer: FixerBackend.default('api'),
   /** Attempts per task. @default 5 */
   maxRetries: positiveInt.max(20).default(5),
   /** @default true */

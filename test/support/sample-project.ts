@@ -78,18 +78,28 @@ export function createSampleProject(prefix = 'fixloop-sample-'): SampleProject {
 
 // ── Claude's side for the sample project, as the fake Messages API should answer ──────────────────
 
-/** The planner's answer for the sample project's bug. */
+/** The agent's first turn for the sample project's bug: its strategy, through report_plan. */
 export function planReply(): Reply {
   return callTools(
     toolUse(
       {
-        rootCause: 'add() subtracts instead of adding',
+        root_cause: 'add() subtracts instead of adding',
         files: ['src/math.js'],
         steps: ['Use + in add()'],
         risk: 'low',
-        testsLookWrong: false,
+        tests_look_wrong: false,
       },
-      { name: 'submit_plan' },
+      { name: 'report_plan' },
+    ),
+  )
+}
+
+/** The agent's finish call, ending a round. */
+export function finishReply(summary = 'Fixed add() to use +.'): Reply {
+  return callTools(
+    toolUse(
+      { root_cause: 'add() subtracts instead of adding', summary, tests_look_wrong: false },
+      { name: 'finish' },
     ),
   )
 }
@@ -99,9 +109,8 @@ export function editReply(oldStr: string, newStr: string, path = 'src/math.js'):
   return callTools(toolUse({ command: 'str_replace', path, old_str: oldStr, new_str: newStr }))
 }
 
-/** Whether a logged request is the planner's (it offers the plan tool). */
+/** Whether a logged request opens a fix conversation (the agent's first turn, where it plans). */
 export function isPlanRequest(body: unknown): boolean {
-  return Boolean(
-    (body as { tools?: { name: string }[] }).tools?.some((t) => t.name === 'submit_plan'),
-  )
+  const b = body as { tools?: { name: string }[]; messages?: unknown[] }
+  return Boolean(b.tools?.some((t) => t.name === 'report_plan') && b.messages?.length === 1)
 }

@@ -265,7 +265,8 @@ describe('the user edits the file Claude is fixing, mid-task', () => {
     fake.enqueue(planReply())
     fake.respondWith(async (request) => {
       const body = request.body as { messages: unknown[] }
-      if (body.messages.length === 1) {
+      // The turn after the plan (user turn, plan, its result): Claude edits now.
+      if (body.messages.length === 3) {
         // The user saves while Claude works: a change far from the line being fixed.
         project.write('src/math.js', mine)
         return editReply('a - b', 'a + b')
@@ -288,7 +289,8 @@ describe('the user edits the file Claude is fixing, mid-task', () => {
     fake.enqueue(planReply())
     fake.respondWith(async (request) => {
       const body = request.body as { messages: unknown[] }
-      if (body.messages.length === 1) {
+      // The turn after the plan (user turn, plan, its result): Claude edits now.
+      if (body.messages.length === 3) {
         project.write('src/math.js', mine)
         return editReply('a - b', 'a + b')
       }

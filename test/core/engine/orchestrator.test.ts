@@ -248,23 +248,27 @@ describe('Orchestrator', () => {
       return engine
     }
 
-    it('API down (500s): the task fails with the reason, the tree is untouched, the loop lives on', async () => {
+    it('API down (500s) past the retries: the task goes back to pending, uncounted, with one notice', async () => {
       const e = engineWithInstantRetries()
       fake.respondWith(() => serverError(500))
       await e.start()
-      let done = finished(e)
+      const notice = next(e, 'notice', (n) => n.title === 'Claude API unavailable')
+      const deferred = next(
+        e,
+        'task_updated',
+        (t) => t.status === 'pending' && t.startedAt === null && t.detection.length > 0,
+      )
       project.write('src/math.js', BROKEN_MATH)
-      const task = await done
-      expect(task.status).toBe('failed')
-      expect(task.plan?.source).toBe('default')
-      expect(task.failureReason).toMatch(/attempt/i)
-      expect(JSON.stringify(task.attempts)).toMatch(/500|server/i)
+      const task = await deferred
+      expect((await notice).body).toMatch(/unavailable since .* UTC/i)
+      expect(task.attempts).toHaveLength(0)
+      expect(task.escalations).toHaveLength(0)
       expect(project.read('src/math.js')).toBe(BROKEN_MATH)
-      expect(fake.messageRequests().length).toBeGreaterThan(2)
-      // Still alive: the next change is handled.
-      done = finished(e)
-      project.write('src/math.js', GOOD_MATH)
-      expect((await done).outcome).toBe('no_fix_needed')
+      expect(fake.messageRequests().length).toBeGreaterThan(1)
+      const snap = e.snapshot()
+      expect(snap.stats.failed).toBe(0)
+      expect(snap.queues.pending.map((t) => t.id)).toContain(task.id)
+      expect(e.status).toBe('running')
     })
 
     it('a rejected key pauses auto-fix with the reason and keeps the key out of every message', async () => {

@@ -1,6 +1,6 @@
 /**
- * The recorded conversation the demo replays: what the planner and the fixer would be told by Claude
- * for the sample project's bug. Each entry is a complete Messages API response body.
+ * The recorded conversation the demo replays: what Claude would answer the fix agent for the sample
+ * project's bug: its plan and the edit in one turn, then finish. Each entry is a complete Messages API response body.
  */
 import { BROKEN_LINE, GOOD_LINE } from './sample'
 
@@ -29,38 +29,20 @@ function reply(content: unknown[], stopReason: string, usage: [number, number, n
 export const DEMO_TRANSCRIPT: Record<string, unknown>[] = [
   reply(
     [
+      { type: 'text', text: 'The test expects quantities to count; cartTotal() ignores them.' },
       {
         type: 'tool_use',
         id: 'toolu_demo_plan',
-        name: 'submit_plan',
+        name: 'report_plan',
         input: {
-          rootCause:
+          root_cause:
             'cartTotal() adds each item\u2019s price once and ignores its quantity, so carts with quantities above 1 come out too low.',
           files: ['src/cart.js'],
           steps: ['Multiply item.price by item.quantity in the reduce callback of cartTotal().'],
           risk: 'low',
-          testsLookWrong: false,
+          tests_look_wrong: false,
         },
       },
-    ],
-    'tool_use',
-    [1480, 152, 0, 0],
-  ),
-  reply(
-    [
-      { type: 'text', text: 'Let me look at the file first.' },
-      {
-        type: 'tool_use',
-        id: 'toolu_demo_view',
-        name: 'str_replace_based_edit_tool',
-        input: { command: 'view', path: 'src/cart.js' },
-      },
-    ],
-    'tool_use',
-    [310, 64, 1690, 0],
-  ),
-  reply(
-    [
       {
         type: 'tool_use',
         id: 'toolu_demo_edit',
@@ -74,11 +56,22 @@ export const DEMO_TRANSCRIPT: Record<string, unknown>[] = [
       },
     ],
     'tool_use',
-    [240, 118, 120, 1690],
+    [1720, 260, 0, 0],
   ),
   reply(
-    [{ type: 'text', text: 'cartTotal() now multiplies each price by its quantity again.' }],
-    'end_turn',
-    [180, 31, 90, 1810],
+    [
+      {
+        type: 'tool_use',
+        id: 'toolu_demo_finish',
+        name: 'finish',
+        input: {
+          root_cause: 'cartTotal() ignored item quantities.',
+          summary: 'cartTotal() now multiplies each price by its quantity again.',
+          tests_look_wrong: false,
+        },
+      },
+    ],
+    'tool_use',
+    [190, 58, 0, 1720],
   ),
 ]

@@ -182,6 +182,7 @@ const EMPTY_SNAPSHOT: EngineSnapshot = {
   lastHeartbeat: null,
   autoFix: false,
   pausedReason: null,
+  apiOutage: null,
   queues: { pending: [], in_progress: [], completed: [], failed: [] },
   stats: {
     processed: 0,

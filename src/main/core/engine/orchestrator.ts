@@ -31,6 +31,7 @@ import { currentBreakers } from '../fix/breaker'
 import { dayKey } from '../fix/budget'
 import { Logger } from '../log/logger'
 import { enqueue, requeueInProgress, takeNext } from '../queue'
+import { ApiOutage } from './api-outage'
 import type { StateEventName, StateEvents, StateFile } from '../state'
 import { StateStore } from '../state'
 import { createRedactor } from '../util/redact'
@@ -136,6 +137,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #runnerProblem: string | null = null
   #status: EngineStatus = 'stopped'
   #pausedReason: string | null = null
+  /** An API outage holds new work (tasks go back to pending, uncounted) until it is over. */
+  readonly #outage: ApiOutage
   #health: Health | null = null
   #lastHeartbeat: string | null = null
   readonly #active = new Map<string, Active>()
@@ -154,6 +157,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#settings = options.config.settings
     this.#secrets = { ...options.config.secrets }
     this.#stats = new SessionStats(this.#clock)
+    this.#outage = new ApiOutage(this.#clock, () => this.#pump())
     this.log = options.logger ?? new Logger({ clock: this.#clock })
     this.#escalator = createEscalator({
       settings: this.#settings.escalation,
@@ -244,6 +248,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#status = 'stopping'
     for (const dispose of this.#timers) dispose()
     this.#timers = []
+    this.#outage.dispose()
     this.log.info('Stopping: no new work is taken', { source: 'engine' })
     try {
       await this.#watcher?.stop()
@@ -367,6 +372,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   async #take(): Promise<void> {
     if (this.#isolationStale && this.#active.size === 0) await this.#rebuildIsolation()
     while (
+      !this.#outage.holding() &&
       !this.#isolationStale &&
       !this.#isolation?.unavailable &&
       this.#status === 'running' &&
@@ -427,6 +433,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
           if (this.#status === 'running') this.pause(reason)
           this.#notice('warn', 'Auto-fix paused', reason, task.id)
         },
+        defer: (reason, retryAfterMs) => this.#deferForOutage(reason, retryAfterMs),
+        apiAvailable: () => this.#apiAvailable(),
         notice: (level, title, body) => this.#notice(level, title, body, task.id),
         recordOutcome: (outcome, fixMs) => this.#stats.recordOutcome(outcome, fixMs),
         emitTask: (kind, t) => {
@@ -608,6 +616,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       lastHeartbeat: this.#lastHeartbeat ?? s?.processes.orchestrator.last_heartbeat ?? null,
       autoFix: this.#settings.autoFix,
       pausedReason: this.#pausedReason,
+      apiOutage: this.#outageSnapshot(),
       queues: summarizeQueues(
         s?.queues ?? { pending: [], in_progress: [], completed: [], failed: [] },
       ),
@@ -671,6 +680,41 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       this.#snapshotQueued = false
       this.emit('snapshot', this.snapshot())
     })
+  }
+
+  #deferForOutage(reason: string, retryAfterMs: number | null): void {
+    const first = this.#outage.defer(reason, retryAfterMs)
+    const state = this.#outage.state!
+    const at = (ms: number) => new Date(ms).toISOString().slice(11, 19)
+    const retry = `Tasks wait, uncounted; next try at ${at(state.until)} UTC.`
+    if (first) {
+      this.log.warn(`Claude API unavailable since ${at(state.since)} UTC: ${reason}. ${retry}`, {
+        source: 'claude',
+      })
+      this.#notice(
+        'warn',
+        'Claude API unavailable',
+        `Unavailable since ${at(state.since)} UTC (${reason}). ${retry}`,
+        null,
+      )
+    } else this.log.info(`Claude API still unavailable: ${reason}. ${retry}`, { source: 'claude' })
+    this.#emitSnapshot()
+  }
+
+  #outageSnapshot(): EngineSnapshot['apiOutage'] {
+    const state = this.#outage.state
+    if (!state) return null
+    const iso = (ms: number) => new Date(ms).toISOString()
+    return { since: iso(state.since), retryAt: iso(state.until), reason: state.reason }
+  }
+
+  #apiAvailable(): void {
+    const lasted = this.#outage.clear()
+    if (lasted === null) return
+    const minutes = Math.max(1, Math.round(lasted / 60_000))
+    this.log.info(`Claude API available again after about ${minutes} min`, { source: 'claude' })
+    this.#notice('info', 'Claude API available again', `After about ${minutes} min.`, null)
+    this.#pump()
   }
 
   #notice(level: 'info' | 'warn' | 'error', title: string, body: string, taskId: string | null) {

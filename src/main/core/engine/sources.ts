@@ -3,18 +3,21 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CheckResult } from '../../../shared/domain'
 import type { SourceFile } from '../fix/prompts'
+import { unifiedDiff } from '../fix/diff'
 import { protectedReason } from '../fix/protected-paths'
 
 export interface GatherOptions {
-  /** Files read at most. @default 8 */
+  /** Files attached at most. @default 8 */
   maxFiles?: number
-  /** Bytes per file; bigger files are left for Claude to `view` in ranges. @default 64 KiB */
+  /** Bytes read per file; bigger files are named, for Claude to `view` by line range. @default 1 MiB */
   maxFileBytes?: number
 }
 
 /**
  * The source files Claude sees up front: the changed files first, then the test files the failing
- * checks name. Protected paths (env files, lockfiles, .git…) and binary files are never read.
+ * checks name. Each carries the line the failure output points at in it, so a large file is shown
+ * around that line. Files that cannot be attached (binary, too large) are named with the reason;
+ * protected paths (env files, lockfiles, .git…) are never read.
  */
 export async function gatherSources(
   root: string,
@@ -23,9 +26,10 @@ export async function gatherSources(
   options: GatherOptions = {},
 ): Promise<SourceFile[]> {
   const maxFiles = options.maxFiles ?? 8
-  const maxBytes = options.maxFileBytes ?? 64 * 1024
+  const maxBytes = options.maxFileBytes ?? 1024 * 1024
   const failing = checks.flatMap((c) => c.failures.map((f) => f.file)).filter(isString)
   const wanted = [...new Set([...changed, ...failing])]
+  const output = checks.map((c) => c.output).join('\n')
   const out: SourceFile[] = []
   for (const path of wanted) {
     if (out.length >= maxFiles) break
@@ -33,10 +37,20 @@ export async function gatherSources(
     try {
       const abs = join(root, path)
       const info = await stat(abs)
-      if (!info.isFile() || info.size > maxBytes) continue
+      if (!info.isFile()) continue
+      const focusLine = lineNamed(output, path)
+      const at = focusLine ? { focusLine } : {}
+      if (info.size > maxBytes) {
+        const kib = Math.round(info.size / 1024)
+        out.push({ path, content: '', omitted: `${kib} KiB, too large to attach`, ...at })
+        continue
+      }
       const bytes = await readFile(abs)
-      if (bytes.includes(0)) continue
-      out.push({ path, content: bytes.toString('utf8') })
+      if (bytes.includes(0)) {
+        out.push({ path, content: '', omitted: 'binary' })
+        continue
+      }
+      out.push({ path, content: bytes.toString('utf8'), ...at })
     } catch {
       // Deleted or unreadable: the check output still tells Claude what broke.
     }
@@ -44,26 +58,58 @@ export async function gatherSources(
   return out
 }
 
+/** The first line number the output cites for `path` ("src/a.ts:41:7", "(src/a.ts:41)"). */
+export function lineNamed(output: string, path: string): number | undefined {
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const match = new RegExp(`(?:^|[\\s(/])${escaped}:(\\d+)`, 'm').exec(output)
+  const line = match ? Number(match[1]) : NaN
+  return Number.isInteger(line) && line > 0 ? line : undefined
+}
+
 function isString(v: string | undefined): v is string {
   return typeof v === 'string' && v.length > 0
 }
 
 /**
- * The change that triggered the task as a unified diff against git's HEAD, when the project is a git
- * work tree and git is installed; null otherwise. Bounded in time and size.
+ * The change against git's HEAD — every tracked file, and new untracked files (not ignored) as
+ * additions — when the project is a git work tree and git is installed; null otherwise or when
+ * nothing changed. The fallback for "the change since the last green run" before one was recorded.
+ * Bounded in time and size.
  */
-export function gitDiff(
-  root: string,
-  files: readonly string[],
-  signal?: AbortSignal,
-): Promise<string | null> {
-  if (files.length === 0) return Promise.resolve(null)
+export async function changeSinceHead(root: string, signal?: AbortSignal): Promise<string | null> {
+  const tracked = await git(root, ['diff', '--no-color', '--no-ext-diff', 'HEAD'], signal)
+  if (tracked === null) return null
+  const listed = await git(root, ['ls-files', '--others', '--exclude-standard', '-z'], signal)
+  const untracked = (listed ?? '').split('\0').filter((p) => p && protectedReason(p) === null)
+  const added: string[] = []
+  for (const path of untracked.slice(0, MAX_UNTRACKED)) {
+    try {
+      const bytes = await readFile(join(root, path))
+      added.push(
+        bytes.length > 64 * 1024 || bytes.includes(0)
+          ? `diff --git a/${path} b/${path}\nnew file (binary or large, not shown)`
+          : unifiedDiff(path, null, bytes.toString('utf8')),
+      )
+    } catch {
+      // Gone since git listed it.
+    }
+  }
+  if (untracked.length > MAX_UNTRACKED)
+    added.push(`… and ${untracked.length - MAX_UNTRACKED} more new untracked files`)
+  const diff = [tracked.trim(), ...added].filter(Boolean).join('\n')
+  return diff || null
+}
+
+const MAX_UNTRACKED = 20
+
+function git(root: string, args: string[], signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(
       'git',
-      ['--no-pager', 'diff', '--no-color', '--no-ext-diff', 'HEAD', '--', ...files],
-      { cwd: root, timeout: 10_000, maxBuffer: 1024 * 1024, signal, windowsHide: true },
-      (error, stdout) => resolve(error || !stdout.trim() ? null : stdout),
+      // --no-optional-locks: a read must not refresh (write) the user's .git/index.
+      ['--no-pager', '--no-optional-locks', ...args],
+      { cwd: root, timeout: 10_000, maxBuffer: 4 * 1024 * 1024, signal, windowsHide: true },
+      (error, stdout) => resolve(error ? null : stdout),
     )
   })
 }

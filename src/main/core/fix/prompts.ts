@@ -3,30 +3,24 @@
  * its head and tail (the summary of a test run is at the end), sources are size-capped per file and in
  * total, and every path is project-relative with forward slashes.
  */
-import type { CheckResult, Plan } from '../../../shared/domain'
+import type { CheckResult } from '../../../shared/domain'
+import { numbered, toLines } from './editor-text'
 
 /** A source file given to Claude as context. */
 export interface SourceFile {
   /** Project-relative, forward slashes. */
   path: string
   content: string
-}
-
-/** What an earlier attempt left behind, fed into the next one. */
-export interface AttemptFeedback {
-  attempt: number
-  /** The checks that ran after that attempt's edits. */
-  checks: CheckResult[]
-  /** Paths that attempt edited, project-relative. */
-  edited?: string[]
-  /** Why the attempt ended early, when it did (budget, error). */
-  error?: string
+  /** The line a failure points at (1-based): a large file is shown around it. */
+  focusLine?: number
+  /** Why the file is named but not shown (binary, too large to read, protected). */
+  omitted?: string
 }
 
 export interface PromptLimits {
   /** Characters of output kept per check. @default 6000 */
   checkChars: number
-  /** Characters of the triggering diff. @default 8000 */
+  /** Characters of the change since the last green run. @default 8000 */
   diffChars: number
   /** Characters per source file. @default 24000 */
   fileChars: number
@@ -92,87 +86,85 @@ export function renderChecks(checks: ReadonlyArray<CheckResult>, limits: PromptL
     .join('\n\n')
 }
 
-export function renderDiff(diff: string | null | undefined, limits: PromptLimits): string {
+/** The change that broke the checks, under the heading that says what it is measured against. */
+export function renderDiff(
+  diff: string | null | undefined,
+  limits: PromptLimits,
+  heading = 'The change that triggered the failure',
+): string {
   if (!diff || !diff.trim()) return ''
-  return `The change that triggered the failure:\n\`\`\`diff\n${trimMiddle(diff.trim(), limits.diffChars)}\n\`\`\``
+  return `${heading}:\n\`\`\`diff\n${trimMiddle(diff.trim(), limits.diffChars)}\n\`\`\``
 }
 
-/** Source files in `<file>` tags, each capped, all together capped; what was left out is named. */
+/**
+ * Source files in `<file>` tags, with line numbers as the editor's `view` prints them (stack traces
+ * cite lines). A file too big for its share is shown as a line range — around the line the failure
+ * points at, when it names one — with a note saying which lines and how to view the rest; a file
+ * not shown at all is named with the reason. Nothing is dropped silently.
+ */
 export function renderSources(sources: ReadonlyArray<SourceFile>, limits: PromptLimits): string {
   let left = limits.sourceChars
   const shown: string[] = []
   const omitted: string[] = []
   for (const source of sources) {
     const path = displayPath(source.path)
-    if (left <= 0) {
-      omitted.push(path)
+    if (source.omitted) {
+      omitted.push(`${path} (${source.omitted})`)
       continue
     }
-    const cap = Math.min(limits.fileChars, left)
-    const truncated = source.content.length > cap
-    const body = truncated ? source.content.slice(0, cap) : source.content
+    if (left < 200) {
+      omitted.push(`${path} (no room left in this message)`)
+      continue
+    }
+    const lines = toLines(source.content)
+    const range = fitRange(lines, Math.min(limits.fileChars, left), source.focusLine)
+    // One enormous line (minified code) could still overflow: trimmed, and said so.
+    const body = trimMiddle(numbered(lines.slice(range.from - 1, range.to), range.from), left)
     left -= body.length
-    const note = truncated
-      ? ` truncated="first ${body.length} of ${source.content.length} characters; view the file for the rest"`
-      : ''
+    const whole = range.from === 1 && range.to === lines.length
+    const note = whole
+      ? ''
+      : ` lines="${range.from}-${range.to} of ${lines.length}; view other ranges with view_range"`
     shown.push(`<file path="${path}"${note}>\n${body}\n</file>`)
   }
-  if (omitted.length) shown.push(`Not shown for size (view them if needed): ${omitted.join(', ')}`)
+  if (omitted.length) shown.push(`Not shown: ${omitted.join('; ')}. View them if needed.`)
   return shown.length ? shown.join('\n\n') : 'No source files were attached.'
 }
 
-export function renderPlan(plan: Plan): string {
-  const lines = [
-    `Root cause: ${plan.rootCause}`,
-    plan.files.length ? `Files to change: ${plan.files.map(displayPath).join(', ')}` : '',
-    plan.steps.length ? `Steps:\n${plan.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}` : '',
-    `Risk: ${plan.risk}`,
-    plan.testsLookWrong
-      ? 'The planner thinks the tests themselves may be wrong. Change a test only if it plainly contradicts the code’s intended behaviour, and say so in your summary.'
-      : 'The tests are believed correct: fix the source, not the tests.',
-    plan.source === 'default' ? '(Planning failed; this is a default plan.)' : '',
-  ]
-  return lines.filter(Boolean).join('\n')
+/**
+ * The widest run of lines within `max` characters (numbered), around `focus` when given: up to a
+ * third of the room before it, the rest after (the code after a failing line matters more).
+ */
+function fitRange(lines: string[], max: number, focus?: number): { from: number; to: number } {
+  const cost = (n: number) => (lines[n - 1]?.length ?? 0) + 8
+  let total = 0
+  for (let n = 1; n <= lines.length; n++) total += cost(n)
+  if (total <= max) return { from: 1, to: lines.length }
+  let from = Math.min(Math.max(focus ?? 1, 1), lines.length)
+  let to = from
+  let used = cost(from)
+  while (from > 1 && used + cost(from - 1) <= max / 3) used += cost(--from)
+  while (to < lines.length && used + cost(to + 1) <= max) used += cost(++to)
+  while (from > 1 && used + cost(from - 1) <= max) used += cost(--from)
+  return { from, to }
 }
 
-export function renderFeedback(
-  feedback: ReadonlyArray<AttemptFeedback>,
-  limits: PromptLimits,
-): string {
-  if (feedback.length === 0) return ''
-  // Older attempts get less room: the latest failure is the one that matters most.
-  return feedback
-    .map((entry, i) => {
-      const share =
-        i === feedback.length - 1 ? limits.checkChars : Math.floor(limits.checkChars / 3)
-      const edited = entry.edited?.length
-        ? `It edited: ${entry.edited.map(displayPath).join(', ')}.`
-        : 'It made no edits.'
-      const error = entry.error ? `It ended early: ${entry.error}` : ''
-      const checks = renderChecks(entry.checks, { ...limits, checkChars: share })
-      return [`## Attempt ${entry.attempt} did not fix it`, edited, error, checks]
-        .filter(Boolean)
-        .join('\n')
-    })
-    .join('\n\n')
-}
+/**
+ * The agent's standing instructions: the same for every task and round, so they sit first in the
+ * cached prefix. Tool names are spelled out because the model chooses among them by name.
+ */
+export const AGENT_SYSTEM = `You are the fixer of Fixloop, a tool that keeps a code project's checks green while its developer works.
+Checks failed after a change. Find the cause and fix it in the source code.
 
-export const PLANNER_SYSTEM = `You are the planner of Fixloop, a tool that keeps a code project's checks green.
-Checks failed after a change. Work out why, and plan the smallest fix.
-Answer only by calling the submit_plan tool, once, with:
-- rootCause: the cause in one or two sentences, naming the function or line;
-- files: project-relative paths of the files to change (usually source files, not tests);
-- steps: short, concrete edit steps;
-- risk: low, medium or high, for how likely the fix breaks something else;
-- testsLookWrong: true only if a test plainly contradicts the code's intended behaviour.
-Paths are relative to the project root.`
+How to work:
+1. First reply: call report_plan with the root cause, the files you will change and the steps. You may start editing in the same reply.
+2. Edit with str_replace_based_edit_tool (view, str_replace, create, insert). The attached files carry line numbers as view prints them; never put line numbers in old_str.
+3. Use search (a regular expression over the project's files) to find definitions and callers you were not shown.
+4. Use run_checks to run the related checks on your change when you are unsure. It is Fixloop's test command, not a shell.
+5. When the fix is made, call finish with the root cause and a one- or two-sentence summary. Fixloop then runs the whole verification; if it fails, the failure comes back as finish's result and you go on from there.
 
-export const FIXER_SYSTEM = `You are the fixer of Fixloop, a tool that keeps a code project's checks green.
-Checks failed. Fix the cause in the source code with the str_replace_based_edit_tool (view, create, str_replace, insert).
 Rules:
 - Paths are relative to the project root, e.g. src/math.ts. Files outside the project, .git, node_modules, lockfiles and env files are off limits.
 - Make the smallest change that fixes the cause. Do not reformat or rename unrelated code.
-- Do not weaken tests: no skip/only markers, no deleted assertions, no edited snapshots, unless the plan says the tests are wrong.
-- str_replace needs old_str to match exactly once; view the file first if unsure of its current text.
-- You cannot run commands. Fixloop runs the checks again after you finish.
-- When the fix is made, stop calling tools and reply with one or two sentences saying what you changed and why.`
+- Fix the source, not the tests: no skip/only markers, no deleted or loosened assertions, no edited snapshots. Only if a test plainly contradicts the code's intended behaviour, say so with tests_look_wrong and explain; such a fix is held for the developer's review.
+- You work on a copy of the project; nothing reaches the developer's files unless the verification passes.`

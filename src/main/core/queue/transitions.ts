@@ -224,6 +224,32 @@ export function requeueInProgress(queues: Queues, ctx: Clocked): RequeueResult {
   return { moved, absorbed }
 }
 
+/**
+ * in_progress → pending, keeping its place in line (its seq): the work could not go on for a
+ * reason that is not the task's (the Claude API is unavailable). What the run recorded is kept;
+ * pending tasks that share a file with it are folded into it, as at start-up.
+ */
+export function defer(
+  queues: Queues,
+  id: string,
+  patch: TaskPatch,
+  ctx: Clocked,
+): { task: Task; absorbed: string[] } {
+  const task = expectIn(queues, id, 'in_progress', 'defer')
+  checkPatch(queues, task, patch)
+  queues.in_progress = queues.in_progress.filter((t) => t !== task)
+  Object.assign(task, normalise(patch), {
+    status: 'pending',
+    startedAt: null,
+    updatedAt: ctx.now,
+    phase: null,
+    outcome: null,
+  })
+  const absorbed = insertPending(queues, task, ctx.now)
+  queues.pending.sort(runOrder)
+  return { task, absorbed }
+}
+
 /** Where a task is, or undefined. */
 export function locate(queues: Queues, id: string): { task: Task; status: TaskStatus } | undefined {
   for (const status of ['pending', 'in_progress', 'completed', 'failed'] as const) {

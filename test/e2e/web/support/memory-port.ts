@@ -153,6 +153,7 @@ export class MemoryControllerPort implements ControllerPort {
       lastHeartbeat: this.iso(-4000),
       autoFix: this.settings.autoFix,
       pausedReason: this.status === 'paused' ? 'Paused by you.' : null,
+      apiOutage: null,
       queues: {
         pending: lane('pending'),
         in_progress: lane('in_progress'),

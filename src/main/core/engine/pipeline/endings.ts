@@ -22,6 +22,12 @@ export type Ending =
   | { kind: 'failed'; reason: string; blame: 'code' | 'setup' }
   /** Work must wait for the user: a budget, a rejected key, a spend limit. No breaker, no escalation. */
   | { kind: 'paused'; reason: string; keyRejected: boolean }
+  /**
+   * The Claude API stayed unavailable past the client's retries: not the task's fault. It goes back
+   * to pending (the round's attempt not counted), no breaker, no escalation; new work waits out
+   * the outage (`retryAfterMs` when the server said, else a backoff).
+   */
+  | { kind: 'deferred'; reason: string; retryAfterMs: number | null }
   /** Stopped by shutdown or cancel: the task stays in progress and goes back to pending. */
   | { kind: 'aborted' }
 

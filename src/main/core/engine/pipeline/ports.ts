@@ -50,6 +50,14 @@ export interface CheckSandbox {
 
 export type NoticeLevel = 'info' | 'warn' | 'error'
 
+/** The project's tree as it was at the last green run: "what changed since" for the fixer. */
+export interface GreenBaselinePort {
+  /** null: none recorded yet. */
+  changesSince(options: { maxChars: number }): Promise<{ recordedAt: number; diff: string } | null>
+  /** The tree is green now; `changed` (when known) are the only paths that moved since the last record. */
+  record(hint?: { changed?: string[] }): Promise<unknown>
+}
+
 export interface PipelineDeps {
   /** The user's project. Only the apply stage writes it. */
   root: string
@@ -65,6 +73,8 @@ export interface PipelineDeps {
   /** A Claude client (throws when no API key is set). */
   client: () => ClaudeClient
   workspaces: () => Workspaces
+  /** The last green run's tree, when the engine keeps one. */
+  baseline?: () => GreenBaselinePort | null
   /** null: checks run unsandboxed (in the shadow all the same). */
   sandbox: () => CheckSandbox | null
   /** The environment checks start from: the user's, without Fixloop's secrets. */
@@ -84,6 +94,13 @@ export interface PipelineDeps {
     escalate: (task: Task) => Promise<EscalationRecord[]>
     /** Holds new work; `keyRejected` marks the key unusable until it is replaced. */
     pause: (reason: string, keyRejected: boolean) => void
+    /**
+     * The Claude API is unavailable (a task was deferred): hold new work until `retryAfterMs`, or
+     * a backoff when null, and tell the user once.
+     */
+    defer: (reason: string, retryAfterMs: number | null) => void
+    /** A Claude request succeeded: any outage is over. */
+    apiAvailable: () => void
     notice: (level: NoticeLevel, title: string, body: string) => void
     recordOutcome: (outcome: TaskOutcome, fixMs?: number) => void
     emitTask: (kind: 'task_updated' | 'task_completed' | 'task_failed', task: Task) => void

@@ -5,7 +5,7 @@
  */
 import type { EscalationRecord, LogLevel, Task, TaskOutcome } from '../../../../shared/domain'
 import { breakerConfig, recordTaskResult } from '../../fix/breaker'
-import { complete, fail, updateTask } from '../../queue'
+import { complete, defer, fail, updateTask } from '../../queue'
 import type { StateFile } from '../../state'
 import { countOutcome } from '../session-stats'
 import type { Ending } from './endings'
@@ -27,7 +27,7 @@ interface Rule {
   pause?: { reason: string; keyRejected: boolean }
 }
 
-type Settled = Exclude<Ending, { kind: 'aborted' }>
+type Settled = Exclude<Ending, { kind: 'aborted' } | { kind: 'deferred' }>
 
 const cost = (run: TaskRun) => `$${run.fix.usage.costUsd.toFixed(4)}`
 
@@ -111,6 +111,7 @@ export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
     run.warn('Aborted; the shadow workspace is discarded and your tree was not changed')
     return run.persist(run.progress()).catch(() => run.task)
   }
+  if (ending.kind === 'deferred') return deferTask(run, ending)
   const rule = (RULES[ending.kind] as (e: Settled, r: TaskRun) => Rule)(ending, run)
   if (ending.kind === 'held') await stageFix(run)
   if (rule.log.message) deps.log.log(rule.log.level, rule.log.message, { taskId: run.id })
@@ -149,8 +150,34 @@ export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
   const timed = rule.outcome === 'fixed' || rule.outcome === 'needs_review'
   deps.effects.recordOutcome(rule.outcome, timed ? fixTime(task) : undefined)
   deps.effects.emitTask(rule.queue === 'completed' ? 'task_completed' : 'task_failed', task)
+  if (ending.kind === 'no_fix_needed' || ending.kind === 'fixed') recordGreen(run, ending)
   if (rule.pause) deps.effects.pause(rule.pause.reason, rule.pause.keyRejected)
   if (rule.escalate) return escalate(run, task)
+  return task
+}
+
+/** Back to pending, keeping what the run recorded; the engine holds new work through the outage. */
+async function deferTask(
+  run: TaskRun,
+  ending: Extract<Ending, { kind: 'deferred' }>,
+): Promise<Task> {
+  const { deps } = run
+  deps.log.warn(`Deferred, back to pending: ${ending.reason}. Your tree was not changed.`, {
+    taskId: run.id,
+  })
+  const now = run.now
+  const task = await deps.store.write((s: StateFile) => {
+    s.conversation_history.push({
+      timestamp: now,
+      type: 'task_deferred',
+      task_id: run.id,
+      reason: ending.reason,
+    })
+    return defer(s.queues, run.id, run.progress(), { now }).task
+  })
+  run.task = task
+  deps.effects.emitTask('task_updated', task)
+  deps.effects.defer(ending.reason, ending.retryAfterMs)
   return task
 }
 
@@ -172,6 +199,24 @@ async function escalate(run: TaskRun, failed: Task): Promise<Task> {
   })
   deps.effects.emitTask('task_updated', task)
   return task
+}
+
+/**
+ * The checks are green on the tree: the next failure is shown what changed since now. Not awaited
+ * (a full first record reads the tree); a failure only means the next fix falls back to git.
+ */
+function recordGreen(run: TaskRun, ending: Extract<Ending, { kind: 'no_fix_needed' | 'fixed' }>) {
+  const baseline = run.deps.baseline?.()
+  if (!baseline) return
+  const changed = [
+    ...run.task.files,
+    ...(ending.kind === 'fixed' ? ending.edits.map((e) => e.path) : []),
+  ]
+  baseline.record({ changed }).catch((error: unknown) => {
+    run.deps.log.debug(`Green baseline not recorded: ${(error as Error).message}`, {
+      taskId: run.id,
+    })
+  })
 }
 
 function fixTime(task: Task): number | undefined {

@@ -1,43 +1,54 @@
 /**
- * fix: one attempt. The first one gathers the context (sources from the shadow, the change from git)
- * and a plan; every one asks Claude to edit, through the sandboxed editor rooted in the SHADOW
- * workspace (its journal lives there too). Edits go to verify; an attempt without edits feeds the
- * next one; budgets, a rejected key, a spend limit or an abort end the task.
+ * fix: one round of the task's fix, by the configured backend — Fixloop's own agent over the API
+ * (one conversation across rounds, `fix-api.ts`) or the developer's Claude Code (`fix-claude-code.ts`)
+ * — always in the SHADOW workspace, whose journal records what changed. The first round gathers the
+ * context. Edits go to verify; a round without edits feeds the next; budgets, a billing or key
+ * answer or an abort end the task; an API outage defers it, uncounted.
  */
 import type { Attempt } from '../../../../shared/domain'
 import { EMPTY_USAGE } from '../../../../shared/domain'
-import { pausesAutoFix, ClaudeAuthError } from '../../claude/errors'
+import { ClaudeAuthError, outageRetryAfterMs } from '../../claude/errors'
 import { checkBudgets } from '../../fix/budget'
-import { createSandboxedEditor } from '../../fix/editor'
-import { runFixAttempt } from '../../fix/fixer'
 import { Journal } from '../../fix/journal'
-import { planFix, planningStopsTask } from '../../fix/planner'
 import { isoNow, sleep } from '../../util/clock'
-import { gatherSources, gitDiff } from '../sources'
+import { changeSinceHead, gatherSources } from '../sources'
 import { backoffDelay } from './backoff'
 import { end, next } from './endings'
 import type { Ending, Next } from './endings'
+import { apiRound } from './fix-api'
+import { claudeCodeRound } from './fix-claude-code'
 import type { TaskRun } from './task-run'
-import { firstLine, summarize } from './words'
+import { summarize } from './words'
 
-/** The characters a `view` may return, as the tool definition advertises it to Claude. */
-const VIEW_MAX_CHARS = 40_000
+/** How a round ended, whichever backend ran it. */
+export interface RoundReport {
+  stop:
+    | 'finish'
+    | 'end_turn'
+    | 'max_turns'
+    | 'budget'
+    | 'aborted'
+    | 'refusal'
+    | 'outage'
+    | 'paused'
+    | 'error'
+  summary: string | null
+  detail?: string
+  error?: Error
+  /** A budget stopped the round: `pause` when it was the task's or the day's, not the round's. */
+  budget?: { reason: string; pause: boolean }
+}
 
 export async function fixStage(run: TaskRun): Promise<Next> {
   const { deps, fix, signal } = run
-  const lease = run.lease
-  const client = run.client
-  if (!lease || !client) throw new Error('fix runs after sync and gate')
+  if (!run.lease) throw new Error('fix runs after sync and gate')
   const settings = deps.settings
   const max = settings.maxRetries
   const log = (level: 'info' | 'warn' | 'error', message: string) =>
     deps.log.log(level, message, { taskId: run.id, source: 'fixer' })
 
   try {
-    if (!fix.journal) {
-      const stop = await prepare(run)
-      if (stop) return end(stop)
-    }
+    if (!fix.journal) await prepare(run)
     const journal = fix.journal as Journal
     const n = fix.attempts.length + 1
     if (n > 1) {
@@ -60,89 +71,15 @@ export async function fixStage(run: TaskRun): Promise<Next> {
     fix.attempts.push(attempt)
     await run.persist({ ...run.progress(), phase: 'fix' })
     deps.effects.activity()
-    log('info', `Attempt ${n}/${max}: asking Claude to fix ${run.task.files.join(', ')}`)
+    const by = settings.fixer === 'claude-code' ? 'Claude Code' : 'Claude'
+    log('info', `Attempt ${n}/${max}: asking ${by} to fix ${run.task.files.join(', ')}`)
 
-    let budgetStop: { reason: string; pause: boolean } | null = null
-    const editor = createSandboxedEditor({
-      root: lease.root,
-      aliases: [deps.root],
-      journal,
-      maxResultChars: VIEW_MAX_CHARS,
-    })
-    const result = await runFixAttempt(
-      {
-        files: run.task.files,
-        checks: run.red,
-        diff: fix.diff,
-        sources: fix.sources,
-        plan: fix.plan!,
-        attempt: n,
-        maxAttempts: max,
-        feedback: fix.feedback,
-      },
-      {
-        client,
-        editor,
-        signal,
-        maxTokens: settings.budgets.attemptTokens,
-        onUsage: (request, attemptTotal) => {
-          run.addUsage(request)
-          attempt.usage = attemptTotal
-          const stop = checkBudgets(
-            { attempt: attemptTotal, task: fix.usage, day: deps.spend.today() },
-            settings.budgets,
-          )
-          if (!stop) return 'continue'
-          budgetStop = { reason: stop.reason, pause: stop.scope !== 'attempt' }
-          return { stop: stop.reason }
-        },
-        onToolCall: (call) => {
-          if (call.isError)
-            log(
-              'warn',
-              `Editor refused ${call.command ?? '?'} ${call.path ?? ''}: ${firstLine(call.result)}`,
-            )
-          else if (call.command && call.command !== 'view')
-            log('info', `Edited ${call.path ?? '?'} (${call.command})`)
-        },
-      },
-    )
-    attempt.usage = result.usage
+    const report =
+      settings.fixer === 'claude-code'
+        ? await claudeCodeRound(run, attempt)
+        : await apiRound(run, attempt)
     attempt.edits = journal.fileEdits()
-    const edited = editor.writes().map((w) => w.path)
-    const close = (outcome: Attempt['outcome'], error?: string) => {
-      attempt.outcome = outcome
-      if (error) attempt.error = error
-      attempt.finishedAt = isoNow(deps.clock)
-    }
-
-    if (result.stopReason === 'aborted' || signal.aborted) {
-      close('aborted')
-      return end({ kind: 'aborted' })
-    }
-    if (result.error && pausesAutoFix(result.error)) {
-      close('error', result.error.message)
-      return end({
-        kind: 'paused',
-        reason: result.error.message,
-        keyRejected: result.error instanceof ClaudeAuthError,
-      })
-    }
-    const stopped = budgetStop as { reason: string; pause: boolean } | null
-    if (stopped?.pause) {
-      close('error', stopped.reason)
-      return end({ kind: 'paused', reason: stopped.reason, keyRejected: false })
-    }
-    if (journal.paths().length === 0) {
-      const why = result.error?.message ?? result.detail ?? 'Claude made no edit'
-      close(result.error ? 'error' : 'failed', why)
-      fix.feedback.push({ attempt: n, checks: run.red, edited, error: why })
-      await run.persist(run.progress())
-      return n < max ? next('fix') : end(allFailed(run))
-    }
-    if (result.error) attempt.error = result.error.message
-    fix.lastEdited = edited
-    return next('verify')
+    return settleRound(run, attempt, report)
   } catch (error) {
     if (signal.aborted) return end({ kind: 'aborted' })
     return end({
@@ -153,46 +90,97 @@ export async function fixStage(run: TaskRun): Promise<Next> {
   }
 }
 
-/** The first attempt's context and plan; an ending when planning stops the task. */
-async function prepare(run: TaskRun): Promise<Ending | null> {
+/** What a round's end means for the task. */
+async function settleRound(run: TaskRun, attempt: Attempt, report: RoundReport): Promise<Next> {
   const { deps, fix, signal } = run
-  const lease = run.lease!
-  const [sources, diff] = await Promise.all([
-    gatherSources(lease.root, run.task.files, run.red),
-    gitDiff(deps.root, run.task.files, signal),
-  ])
-  fix.sources = sources
-  fix.diff = diff
-  deps.log.info('Planning the fix…', { taskId: run.id, source: 'fixer' })
-  const planned = await planFix(
-    { files: run.task.files, checks: run.red, diff, sources },
-    { client: run.client!, signal },
-  )
-  run.addUsage(planned.usage)
-  fix.plan = planned.plan
-  if (signal.aborted) return { kind: 'aborted' }
-  if (planningStopsTask(planned)) {
-    const reason = `Planning failed: ${planned.error?.message ?? 'unknown error'}`
-    return pausesAutoFix(planned.error)
-      ? { kind: 'paused', reason, keyRejected: planned.error instanceof ClaudeAuthError }
-      : { kind: 'failed', reason, blame: 'code' }
+  const max = deps.settings.maxRetries
+  const close = (outcome: Attempt['outcome'], error?: string) => {
+    attempt.outcome = outcome
+    if (error) attempt.error = error
+    attempt.finishedAt = isoNow(deps.clock)
   }
-  if (fix.plan.source === 'default')
-    deps.log.warn(
-      `Planner unavailable (${fix.plan.error ?? 'no answer'}); fixing with a default plan`,
-      { taskId: run.id, source: 'fixer' },
-    )
-  else deps.log.info(`Plan: ${fix.plan.rootCause}`, { taskId: run.id, source: 'fixer' })
-  // The editor's journal lives in the shadow: it says what Claude changed, against each file's base.
-  fix.journal = await Journal.begin(lease.root, run.id, { clock: deps.clock })
-  return null
+  if (report.stop !== 'outage') deps.effects.apiAvailable()
+
+  if (report.stop === 'aborted' || signal.aborted) {
+    close('aborted')
+    return end({ kind: 'aborted' })
+  }
+  if (report.stop === 'outage') {
+    // Not the task's fault: this round is not counted, and the task waits out the outage.
+    fix.attempts.pop()
+    const reason = report.error?.message ?? report.detail ?? 'the Claude API is unavailable'
+    return end({ kind: 'deferred', reason, retryAfterMs: outageRetryAfterMs(report.error) })
+  }
+  if (report.stop === 'paused') {
+    const reason = report.error?.message ?? report.detail ?? 'Claude refused the request'
+    close('error', reason)
+    return end({
+      kind: 'paused',
+      reason,
+      keyRejected: report.error instanceof ClaudeAuthError,
+    })
+  }
+  if (report.budget?.pause) {
+    close('error', report.budget.reason)
+    return end({ kind: 'paused', reason: report.budget.reason, keyRejected: false })
+  }
+  if (report.stop === 'refusal') {
+    const reason = report.detail ?? 'Claude declined the task'
+    close('refused', reason)
+    return end({ kind: 'failed', reason, blame: 'code' })
+  }
+  const journal = fix.journal as Journal
+  if (journal.paths().length === 0) {
+    const why = report.error?.message ?? report.detail ?? 'no file was edited'
+    close(report.error ? 'error' : 'failed', why)
+    fix.feedback =
+      `Attempt ${attempt.n} ended without an edit (${why}); the checks still fail. ` +
+      'Edit the code to fix them, then call finish.'
+    await run.persist(run.progress())
+    return attempt.n < max ? next('fix') : end(allFailed(run))
+  }
+  if (report.stop !== 'finish' && report.stop !== 'end_turn') {
+    // Stopped early (turns, a round budget, an error) with edits made: verification judges them.
+    attempt.error = report.detail ?? report.error?.message ?? report.stop
+  }
+  return next('verify')
 }
 
-/** Every attempt was spent without a green verification. */
+/** The first round's context (sources from the shadow, the change since green) and the journal. */
+async function prepare(run: TaskRun): Promise<void> {
+  const { deps, fix, signal } = run
+  const lease = run.lease!
+  const [sources, change] = await Promise.all([
+    gatherSources(lease.root, run.task.files, run.red),
+    changeSince(run),
+  ])
+  fix.sources = sources
+  fix.change = change
+  if (signal.aborted) return
+  // The journal lives in the shadow: it says what Claude changed, against each file's base.
+  fix.journal = await Journal.begin(lease.root, run.id, { clock: deps.clock })
+}
+
+/** The change since the last green run when one was recorded, else since git's HEAD. */
+async function changeSince(run: TaskRun): Promise<TaskRun['fix']['change']> {
+  const baseline = run.deps.baseline?.()
+  const since = baseline
+    ? await baseline.changesSince({ maxChars: 12_000 }).catch(() => null)
+    : null
+  if (since && since.diff.trim()) {
+    const when = new Date(since.recordedAt).toISOString().slice(0, 16).replace('T', ' ')
+    return { heading: `The change since the last green run (${when} UTC)`, diff: since.diff }
+  }
+  if (since) return null
+  const diff = await changeSinceHead(run.deps.root, run.signal)
+  return diff ? { heading: 'The change since the last commit (git diff HEAD)', diff } : null
+}
+
+/** Every round was spent without a green verification. */
 export function allFailed(run: TaskRun): Ending {
   const last = run.fix.attempts.at(-1)
   const lastFailure = last?.checks.find((c) => !c.passed)
-  const why = lastFailure ? summarize(lastFailure) : (last?.error ?? 'no attempt passed')
+  const why = lastFailure ? summarize(lastFailure) : (last?.error ?? 'no round passed')
   return {
     kind: 'failed',
     reason: `All ${run.deps.settings.maxRetries} attempts failed; last: ${why}`,

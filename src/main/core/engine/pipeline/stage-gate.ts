@@ -1,5 +1,5 @@
 /**
- * gate: a red task goes to Claude only when auto-fix is on, a key is set, no breaker of its files is
+ * gate: a red task goes to Claude only when auto-fix is on, a key is set (for the API fixer), no breaker of its files is
  * open and the day's budget has room. Otherwise it ends here, reported, with nothing spent.
  */
 import { breakerConfig, gateBreakers } from '../../fix/breaker'
@@ -13,14 +13,17 @@ export async function gateStage(run: TaskRun): Promise<Next> {
   const { deps, task } = run
   const summary = run.red.map(summarize).join('; ')
   if (!deps.settings.autoFix) return end({ kind: 'detected', summary, why: 'auto-fix is off' })
-  try {
-    run.client = deps.client()
-  } catch (error) {
-    return end({
-      kind: 'detected',
-      summary,
-      why: `${(error as Error).message} Set it to let Fixloop fix this.`,
-    })
+  // Claude Code brings its own login; the API fixer needs the key.
+  if (deps.settings.fixer === 'api') {
+    try {
+      run.client = deps.client()
+    } catch (error) {
+      return end({
+        kind: 'detected',
+        summary,
+        why: `${(error as Error).message} Set it to let Fixloop fix this.`,
+      })
+    }
   }
 
   const state = deps.store.state()

@@ -6,6 +6,7 @@
  */
 import { runVerification } from '../../checks'
 import { assessIntegrity, decideIntegrity, integrityByPath } from '../../fix/integrity'
+import { DEFAULT_PROMPT_LIMITS, renderChecks } from '../../fix/prompts'
 import { isoNow } from '../../util/clock'
 import { redactVerification } from '../redact-checks'
 import { end, next } from './endings'
@@ -45,12 +46,12 @@ export async function verifyStage(run: TaskRun): Promise<Next> {
       taskId: run.id,
       source: 'fixer',
     })
-    fix.feedback.push({
-      attempt: n,
-      checks: verification.checks.filter((c) => !c.passed),
-      edited: fix.lastEdited,
-      ...(attempt.error ? { error: attempt.error } : {}),
-    })
+    // Back to the same conversation, as finish's error result: what failed, in the shadow.
+    const red = verification.checks.filter((c) => !c.passed)
+    const skipped = verification.skipped.length
+      ? `\nNot run after that: ${verification.skipped.join(', ')}.`
+      : ''
+    fix.feedback = `Fixloop's verification of your fix failed.\n${renderChecks(red, DEFAULT_PROMPT_LIMITS)}${skipped}`
     await run.persist(run.progress())
     return n < deps.settings.maxRetries ? next('fix') : end(allFailed(run))
   }

@@ -17,7 +17,8 @@ import type { ClaudeClient } from '../../claude/client'
 import { addUsage } from '../../claude/pricing'
 import type { Journal } from '../../fix/journal'
 import type { StagedFix } from '../../fix/staged-fix'
-import type { AttemptFeedback, SourceFile } from '../../fix/prompts'
+import type { FixAgent } from '../../fix/agent'
+import type { SourceFile } from '../../fix/prompts'
 import { updateTask } from '../../queue'
 import type { TaskPatch } from '../../queue'
 import type { StateFile } from '../../state'
@@ -30,13 +31,17 @@ export interface FixProgress {
   plan: Plan | null
   attempts: Attempt[]
   usage: Usage
-  feedback: AttemptFeedback[]
+  /** What the next round is told of the last one (its red verification), null for the first. */
+  feedback: string | null
   sources: SourceFile[]
-  diff: string | null
+  /** The change since the last green run (or HEAD), with the heading that says which. */
+  change: { heading: string; diff: string } | null
   /** The editor's journal in the shadow: what Claude changed, with each file's base. */
   journal: Journal | null
-  /** Paths the last attempt's editor wrote, for the next attempt's feedback. */
-  lastEdited: string[]
+  /** The task's one conversation with Claude (the API backend), kept across rounds. */
+  agent: FixAgent | null
+  /** The shadow's file hashes before Claude Code's first round (that backend writes files itself). */
+  shadowHashes?: Map<string, string>
 }
 
 export class TaskRun {
@@ -54,11 +59,11 @@ export class TaskRun {
     plan: null,
     attempts: [],
     usage: { ...EMPTY_USAGE },
-    feedback: [],
+    feedback: null,
     sources: [],
-    diff: null,
+    change: null,
     journal: null,
-    lastEdited: [],
+    agent: null,
   }
 
   constructor(
@@ -68,6 +73,12 @@ export class TaskRun {
   ) {
     this.id = task.id
     this.task = task
+    // A task deferred by an API outage (or left by a crash) keeps its attempts and spend: rounds
+    // already judged count, and budgets see what was spent. A user retry clears attempts first.
+    if (task.attempts.length > 0) {
+      this.fix.attempts = structuredClone(task.attempts)
+      this.fix.usage = { ...task.usage }
+    }
   }
 
   get now(): string {
