@@ -23,7 +23,8 @@ export async function startReplayServer(
     res.end(JSON.stringify(body))
   }
   const server = createServer((req, res) => {
-    req.resume()
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname
       const info = {
@@ -37,6 +38,7 @@ export async function startReplayServer(
       if (req.method === 'GET' && path.startsWith('/v1/models/')) return send(res, 200, info)
       if (req.method === 'POST' && path === '/v1/messages') {
         const next = queue.shift()
+        if (next && streamed(Buffer.concat(chunks))) return stream(res, next)
         if (next) return send(res, 200, next)
         return send(res, 500, {
           type: 'error',
@@ -57,4 +59,41 @@ export async function startReplayServer(
         server.close(() => resolve())
       }),
   }
+}
+
+function streamed(body: Buffer): boolean {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { stream?: unknown }).stream === true
+  } catch {
+    return false
+  }
+}
+
+/** A recorded message as the API streams it: server-sent events, one block at a time. */
+function stream(res: ServerResponse, message: Record<string, unknown>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': 'req_demo' })
+  const event = (type: string, data: Record<string, unknown>) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
+  const content = (message.content ?? []) as Record<string, unknown>[]
+  const usage = (message.usage ?? {}) as Record<string, unknown>
+  event('message_start', {
+    message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+  })
+  content.forEach((block, index) => {
+    if (block.type === 'tool_use') {
+      event('content_block_start', { index, content_block: { ...block, input: {} } })
+      const delta = { type: 'input_json_delta', partial_json: JSON.stringify(block.input ?? {}) }
+      event('content_block_delta', { index, delta })
+    } else {
+      event('content_block_start', { index, content_block: { type: 'text', text: '' } })
+      event('content_block_delta', { index, delta: { type: 'text_delta', text: block.text ?? '' } })
+    }
+    event('content_block_stop', { index })
+  })
+  event('message_delta', {
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens ?? 0 },
+  })
+  event('message_stop', {})
+  res.end()
 }

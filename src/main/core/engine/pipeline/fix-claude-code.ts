@@ -77,9 +77,9 @@ export async function claudeCodeRound(run: TaskRun, attempt: Attempt): Promise<R
   const budget = over ? { reason: over.reason, pause: over.scope !== 'attempt' } : undefined
   if (journaled.refused.length) {
     return {
-      stop: 'error',
+      stop: 'stale',
       summary: result.summary,
-      detail: `changed in your tree while Claude Code worked, so not taken: ${journaled.refused.join(', ')}`,
+      detail: `${journaled.refused.join(', ')} changed in your tree while Claude Code worked, so its fix was not taken; your change is checked on its own`,
       ...(budget ? { budget } : {}),
     }
   }

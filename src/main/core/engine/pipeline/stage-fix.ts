@@ -32,6 +32,8 @@ export interface RoundReport {
     | 'outage'
     | 'paused'
     | 'error'
+    /** The user changed a file the fixer edited, while it worked: its edit has no safe base. */
+    | 'stale'
   summary: string | null
   detail?: string
   error?: Error
@@ -123,6 +125,12 @@ async function settleRound(run: TaskRun, attempt: Attempt, report: RoundReport):
   if (report.budget?.pause) {
     close('error', report.budget.reason)
     return end({ kind: 'paused', reason: report.budget.reason, keyRejected: false })
+  }
+  if (report.stop === 'stale') {
+    const reason = report.detail ?? 'a file changed in your tree while the fixer worked'
+    close('error', reason)
+    // Not the code's fault, and the user's newer change is a task of its own.
+    return end({ kind: 'failed', reason, blame: 'setup' })
   }
   if (report.stop === 'refusal') {
     const reason = report.detail ?? 'Claude declined the task'
