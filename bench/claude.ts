@@ -1,23 +1,26 @@
 /**
  * Claude side of the fix pipeline, measured against the fake Messages API on 127.0.0.1:
  *
- * 1. Bytes sent per attempt for a typical task (planner + three fixer attempts of view → str_replace →
- *    end_turn, each attempt after the first carrying the previous failure), read from the fake
- *    server's request log, with the share of prompt tokens the cache simulation serves from cache.
- * 2. The client's own overhead per request: createMessage (SDK + our retry layer + pricing) against
- *    an instant server, minus a bare fetch of the same body to the same server.
+ * 1. Tokens and requests per fixed task for a typical task, with the fix agent (one conversation:
+ *    report_plan + view, str_replace, finish; red rounds come back as finish's error result), next
+ *    to the figures of the planner + fixer it replaced (measured with the same task, sources and
+ *    replies at commit 7800050; that code is gone, so they are constants here).
+ * 2. The client's own overhead per request: createMessage (SDK streaming + our retry layer +
+ *    pricing) against an instant server, minus a bare fetch of the same body to the same server.
  *
  * Run: node --import tsx bench/claude.ts [--requests 400]
- * Prints a table, then one JSON line.
+ * Prints tables, then one JSON line.
  */
 import { performance } from 'node:perf_hooks'
-import type { CheckResult } from '../src/shared/domain'
-import { createClaudeClient } from '../src/main/core/claude/client'
+import type { CheckResult, Usage } from '../src/shared/domain'
+import { tableCapabilities } from '../src/main/core/claude/capabilities'
+import { createClaudeClient, type ClaudeClient } from '../src/main/core/claude/client'
+import { FixAgent, type ToolOutcome } from '../src/main/core/fix/agent'
 import type { EditorResult, EditorTool, EditorWrite } from '../src/main/core/fix/editor-types'
-import { runFixAttempt, type FixAttemptInput } from '../src/main/core/fix/fixer'
-import { PLAN_TOOL_NAME, planFix } from '../src/main/core/fix/planner'
-import type { AttemptFeedback, SourceFile } from '../src/main/core/fix/prompts'
+import type { SourceFile } from '../src/main/core/fix/prompts'
+import { renderChecks, DEFAULT_PROMPT_LIMITS } from '../src/main/core/fix/prompts'
 import { callTools, say, startFakeAnthropic, toolUse } from '../test/support/fake-anthropic'
+import type { FakeAnthropic } from '../test/support/fake-anthropic'
 
 const requestsArg = process.argv.indexOf('--requests')
 const REQUESTS = requestsArg > 0 ? Number(process.argv[requestsArg + 1]) : 400
@@ -134,79 +137,131 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
 }
 
-async function bytesPerAttempt() {
+/** The planner + fixer at commit 7800050, same task and replies (bench/claude.ts of then). */
+const BEFORE = {
+  fixedInOne: { requests: 4, promptTokens: 20_316, uncachedTokens: 11_688, costUsd: 0.0298 },
+  fixedInThree: { requests: 10, promptTokens: 59_461, uncachedTokens: 24_949, costUsd: 0.0675 },
+}
+
+const noTools = {
+  runChecks: async (): Promise<ToolOutcome> => ({
+    content: 'All related checks pass.',
+    isError: false,
+  }),
+  search: {
+    execute: async (): Promise<ToolOutcome> => ({ content: 'No matches.', isError: false }),
+  },
+}
+
+function agentFor(client: ClaudeClient): FixAgent {
+  return new FixAgent(
+    {
+      files: ['src/cart/totals.ts'],
+      checks: [check],
+      change: { heading: 'The change since the last green run', diff },
+      sources,
+      maxRounds: 5,
+    },
+    {
+      client,
+      capabilities: tableCapabilities('claude-sonnet-5-5'),
+      editsSoFar: () => diff,
+      tools: { editor: new MemoryEditor(), ...noTools },
+    },
+  )
+}
+
+/**
+ * One round's replies: (plan +) view, str_replace, finish — the same tool calls as the old
+ * fixer's attempt; without `view` when `reView` is false (the files are attached with line numbers
+ * and Claude's own edits are in the conversation, so nothing tells it to look again).
+ */
+function roundReplies(api: FakeAnthropic, n: number, reView = true) {
+  const view = toolUse({ command: 'view', path: 'src/cart/totals.ts' })
+  const plan = toolUse(
+    {
+      root_cause: 'totalWithTax applies the discount after tax since the last change.',
+      files: ['src/cart/totals.ts'],
+      steps: ['Apply the discount to the subtotal, then add tax.'],
+      risk: 'low',
+      tests_look_wrong: false,
+    },
+    { name: 'report_plan' },
+  )
+  const edit = toolUse({
+    command: 'str_replace',
+    path: 'src/cart/totals.ts',
+    old_str: `total${n}(`,
+    new_str: `total${n} (`,
+  })
+  const finish = toolUse(
+    {
+      root_cause: 'Discount after tax.',
+      summary: 'Moved the discount before tax in totalWithTax().',
+      tests_look_wrong: false,
+    },
+    { name: 'finish' },
+  )
+  const first = n === 1 ? [plan] : []
+  api.enqueue(
+    ...(reView ? [callTools(...first, view), callTools(edit)] : [callTools(...first, edit)]),
+    callTools(finish),
+  )
+}
+
+const tokensOf = (u: Usage) => ({
+  requests: u.requests,
+  promptTokens: u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens,
+  uncachedTokens: u.inputTokens + u.cacheCreationInputTokens,
+  costUsd: Math.round(u.costUsd * 1e5) / 1e5,
+})
+
+async function perFixedTask(reView: boolean) {
   const api = await startFakeAnthropic()
   const client = createClaudeClient({ apiKey: 'sk-ant-bench', baseURL: api.baseURL })
-  const rows: Array<Record<string, number | string>> = []
+  const add = (a: Usage, b: Usage): Usage => ({
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    costUsd: a.costUsd + b.costUsd,
+    requests: a.requests + b.requests,
+  })
   try {
-    api.enqueue(
-      callTools(
-        toolUse(
-          {
-            rootCause: 'totalWithTax applies the discount after tax since the last change.',
-            files: ['src/cart/totals.ts'],
-            steps: ['Apply the discount to the subtotal, then add tax.'],
-            risk: 'low',
-            testsLookWrong: false,
-          },
-          { name: PLAN_TOOL_NAME },
-        ),
-      ),
-    )
-    const planned = await planFix(
-      { files: ['src/cart/totals.ts'], checks: [check], diff, sources },
-      { client },
-    )
-    const planRequest = api.messageRequests().at(-1)!
-    rows.push({
-      step: 'plan',
-      requests: 1,
-      bytes: planRequest.bytes,
-      firstRequest: planRequest.bytes,
-      cachedShare: 0,
-      costUsd: Math.round(planned.usage.costUsd * 1e5) / 1e5,
-    })
-
-    const feedback: AttemptFeedback[] = []
+    const rounds: Usage[] = []
+    const agent = agentFor(client)
+    const red = `Fixloop's verification of your fix failed.\n${renderChecks([check], DEFAULT_PROMPT_LIMITS)}`
     for (let n = 1; n <= 3; n++) {
-      const before = api.messageRequests().length
-      api.enqueue(
-        callTools(toolUse({ command: 'view', path: 'src/cart/totals.ts' })),
-        callTools(
-          toolUse({
-            command: 'str_replace',
-            path: 'src/cart/totals.ts',
-            old_str: 'total0(',
-            new_str: 'total0 (',
-          }),
-        ),
-        say('Moved the discount before tax in totalWithTax().'),
-      )
-      const input: FixAttemptInput = {
-        files: ['src/cart/totals.ts'],
-        checks: [check],
-        diff,
-        sources,
-        plan: planned.plan,
-        attempt: n,
-        maxAttempts: 5,
-        feedback: [...feedback],
-      }
-      const result = await runFixAttempt(input, { client, editor: new MemoryEditor() })
-      const sent = api.messageRequests().slice(before)
-      const u = result.usage
-      const prompt = u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens
-      rows.push({
-        step: `attempt ${n}`,
-        requests: sent.length,
-        bytes: sent.reduce((sum, r) => sum + r.bytes, 0),
-        firstRequest: sent[0]?.bytes ?? 0,
-        cachedShare: Math.round((u.cacheReadInputTokens / prompt) * 100) / 100,
-        costUsd: Math.round(u.costUsd * 1e5) / 1e5,
-      })
-      feedback.push({ attempt: n, checks: [check], edited: ['src/cart/totals.ts'] })
+      roundReplies(api, n, reView)
+      const result = await agent.round(n, n === 1 ? null : red)
+      if (result.stop !== 'finish') throw new Error(`round ${n} ended with ${result.stop}`)
+      rounds.push(result.usage)
     }
-    return rows
+    const one = tokensOf(rounds[0]!)
+    const three = tokensOf(rounds.reduce(add))
+    const change = (after: number, before: number) => `${Math.round((after / before - 1) * 100)} %`
+    return {
+      table: {
+        'fixed in round 1, before': BEFORE.fixedInOne,
+        'fixed in round 1, after': one,
+        'fixed in round 1, change': {
+          requests: change(one.requests, BEFORE.fixedInOne.requests),
+          promptTokens: change(one.promptTokens, BEFORE.fixedInOne.promptTokens),
+          uncachedTokens: change(one.uncachedTokens, BEFORE.fixedInOne.uncachedTokens),
+          costUsd: change(one.costUsd, BEFORE.fixedInOne.costUsd),
+        },
+        'fixed in round 3, before': BEFORE.fixedInThree,
+        'fixed in round 3, after': three,
+        'fixed in round 3, change': {
+          requests: change(three.requests, BEFORE.fixedInThree.requests),
+          promptTokens: change(three.promptTokens, BEFORE.fixedInThree.promptTokens),
+          uncachedTokens: change(three.uncachedTokens, BEFORE.fixedInThree.uncachedTokens),
+          costUsd: change(three.costUsd, BEFORE.fixedInThree.costUsd),
+        },
+      },
+      fixedInOne: one,
+      fixedInThree: three,
+    }
   } finally {
     await api.close()
   }
@@ -261,45 +316,16 @@ async function overheadPerRequest() {
   }
 }
 
-/** Wall time of a whole 3-request fixer attempt against the instant server, editor in memory. */
-async function attemptWallTime(runs = 60) {
+/** Wall time of a whole 3-request round against the instant server, editor in memory. */
+async function roundWallTime(runs = 60) {
   const api = await startFakeAnthropic()
   const client = createClaudeClient({ apiKey: 'sk-ant-bench', baseURL: api.baseURL })
-  const plan = {
-    rootCause: 'r',
-    files: ['src/cart/totals.ts'],
-    steps: ['s'],
-    risk: 'low' as const,
-    testsLookWrong: false,
-    source: 'claude' as const,
-  }
   const times: number[] = []
   try {
     for (let i = 0; i < runs + 10; i++) {
-      api.enqueue(
-        callTools(toolUse({ command: 'view', path: 'src/cart/totals.ts' })),
-        callTools(
-          toolUse({
-            command: 'str_replace',
-            path: 'src/cart/totals.ts',
-            old_str: 'total0(',
-            new_str: 'total0 (',
-          }),
-        ),
-        say('Done.'),
-      )
-      const input: FixAttemptInput = {
-        files: ['src/cart/totals.ts'],
-        checks: [check],
-        diff,
-        sources,
-        plan,
-        attempt: 1,
-        maxAttempts: 5,
-        feedback: [],
-      }
+      roundReplies(api, 1)
       const t = performance.now()
-      await runFixAttempt(input, { client, editor: new MemoryEditor() })
+      await agentFor(client).round(1, null)
       if (i >= 10) times.push(performance.now() - t)
     }
     return { runs, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) }
@@ -309,14 +335,17 @@ async function attemptWallTime(runs = 60) {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000
-const attempts = await bytesPerAttempt()
+const perTask = await perFixedTask(true)
+const perTaskNoView = await perFixedTask(false)
 const overhead = await overheadPerRequest()
-const attemptTime = await attemptWallTime()
+const attemptTime = await roundWallTime()
 
 console.log(
-  'Bytes sent per step of a typical task (planner + 3 attempts of view → str_replace → end_turn)',
+  'Per fixed task: before = planner + fixer attempts (view → str_replace → end_turn); after = one conversation (report_plan + view, str_replace, finish per round)',
 )
-console.table(attempts)
+console.table(perTask.table)
+console.log('The same, without the re-view the old fixer was told to make (the new one is not)')
+console.table(perTaskNoView.table)
 console.log(
   `Client overhead per request against an instant fake server (${overhead.requests} requests)`,
 )
@@ -326,15 +355,23 @@ console.table({
   'overhead (p50 difference)': { p50Ms: round(overhead.overheadP50Ms), p95Ms: '' },
 })
 console.log(
-  `Fixer attempt (3 requests, 2 tool calls) against the instant server: p50 ${round(attemptTime.p50Ms)} ms, p95 ${round(attemptTime.p95Ms)} ms over ${attemptTime.runs} runs`,
+  `Fix round (3 requests, 4 tool calls) against the instant server: p50 ${round(attemptTime.p50Ms)} ms, p95 ${round(attemptTime.p95Ms)} ms over ${attemptTime.runs} runs`,
 )
 console.log(
   JSON.stringify({
     bench: 'claude',
     node: process.version,
-    attempts,
+    perFixedTask: {
+      before: BEFORE,
+      fixedInOne: perTask.fixedInOne,
+      fixedInThree: perTask.fixedInThree,
+      withoutReView: {
+        fixedInOne: perTaskNoView.fixedInOne,
+        fixedInThree: perTaskNoView.fixedInThree,
+      },
+    },
     overhead: Object.fromEntries(Object.entries(overhead).map(([k, v]) => [k, round(v)])),
-    fixerAttempt: {
+    fixRound: {
       runs: attemptTime.runs,
       p50Ms: round(attemptTime.p50Ms),
       p95Ms: round(attemptTime.p95Ms),

@@ -4,7 +4,7 @@
  * total, and every path is project-relative with forward slashes.
  */
 import type { CheckResult } from '../../../shared/domain'
-import { numbered, toLines } from './editor-text'
+import { toLines } from './editor-text'
 
 /** A source file given to Claude as context. */
 export interface SourceFile {
@@ -97,8 +97,8 @@ export function renderDiff(
 }
 
 /**
- * Source files in `<file>` tags, with line numbers as the editor's `view` prints them (stack traces
- * cite lines). A file too big for its share is shown as a line range — around the line the failure
+ * Source files in `<file>` tags, each line led by its number and a tab (stack traces cite lines;
+ * `view` pads the number, here it is not: the padding costs tokens on every request). A file too big for its share is shown as a line range — around the line the failure
  * points at, when it names one — with a note saying which lines and how to view the rest; a file
  * not shown at all is named with the reason. Nothing is dropped silently.
  */
@@ -119,7 +119,8 @@ export function renderSources(sources: ReadonlyArray<SourceFile>, limits: Prompt
     const lines = toLines(source.content)
     const range = fitRange(lines, Math.min(limits.fileChars, left), source.focusLine)
     // One enormous line (minified code) could still overflow: trimmed, and said so.
-    const body = trimMiddle(numbered(lines.slice(range.from - 1, range.to), range.from), left)
+    const shownLines = lines.slice(range.from - 1, range.to)
+    const body = trimMiddle(shownLines.map((l, i) => `${range.from + i}\t${l}`).join('\n'), left)
     left -= body.length
     const whole = range.from === 1 && range.to === lines.length
     const note = whole
@@ -136,7 +137,7 @@ export function renderSources(sources: ReadonlyArray<SourceFile>, limits: Prompt
  * third of the room before it, the rest after (the code after a failing line matters more).
  */
 function fitRange(lines: string[], max: number, focus?: number): { from: number; to: number } {
-  const cost = (n: number) => (lines[n - 1]?.length ?? 0) + 8
+  const cost = (n: number) => (lines[n - 1]?.length ?? 0) + String(n).length + 2
   let total = 0
   for (let n = 1; n <= lines.length; n++) total += cost(n)
   if (total <= max) return { from: 1, to: lines.length }
@@ -158,7 +159,7 @@ Checks failed after a change. Find the cause and fix it in the source code.
 
 How to work:
 1. First reply: call report_plan with the root cause, the files you will change and the steps. You may start editing in the same reply.
-2. Edit with str_replace_based_edit_tool (view, str_replace, create, insert). The attached files carry line numbers as view prints them; never put line numbers in old_str.
+2. Edit with str_replace_based_edit_tool (view, str_replace, create, insert). The attached files show each line as its number, a tab, then the text; never put line numbers in old_str.
 3. Use search (a regular expression over the project's files) to find definitions and callers you were not shown.
 4. Use run_checks to run the related checks on your change when you are unsure. It is Fixloop's test command, not a shell.
 5. When the fix is made, call finish with the root cause and a one- or two-sentence summary. Fixloop then runs the whole verification; if it fails, the failure comes back as finish's result and you go on from there.
