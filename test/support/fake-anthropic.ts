@@ -1,9 +1,11 @@
 /**
  * A real HTTP server on 127.0.0.1 (random port) speaking enough of the Anthropic API for the SDK:
- * POST /v1/messages (non-streaming JSON, tool_use / tool_result turns, usage with cache fields),
- * GET /v1/models and GET /v1/models/:id. Each test scripts it with a queue of replies or a function,
- * injects errors (429 with retry-after, 529, 5xx, 401/403, spend limit, hangs, dropped connections,
- * malformed bodies), and reads the log of every request it received (headers without credentials).
+ * POST /v1/messages (JSON, or server-sent events for `stream: true`; tool_use / tool_result turns,
+ * thinking, usage with cache fields, stop_details, `anthropic-ratelimit-*` headers), GET /v1/models
+ * and GET /v1/models/:id (with capabilities and token limits). Each test scripts it with a queue of
+ * replies or a function, injects errors (429 with retry-after, 529, 5xx, 401/403, 400/402 billing,
+ * spend limit, hangs, dropped connections, malformed bodies, an SSE error or a cut mid-stream), and
+ * reads the log of every request it received (headers without credentials, whether it streamed).
  *
  *   const api = await startFakeAnthropic()
  *   api.enqueue(callTools(toolUse({ command: 'view', path: 'src/a.ts' })), say('Fixed.'))
@@ -11,34 +13,22 @@
  *   …
  *   await api.close()
  */
-import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { answer, type AnswerContext } from './fake-anthropic/answer'
 import { CacheSimulator, tokens } from './fake-anthropic/cache'
-import { DEFAULT_FAKE_MODELS, modelInfo, type FakeModel } from './fake-anthropic/models'
-import type { FakeBlock, Reply } from './fake-anthropic/replies'
+import { logRequest, readBody, send, type LoggedRequest } from './fake-anthropic/http'
+import { messageJson } from './fake-anthropic/message'
+import { answerModels, DEFAULT_FAKE_MODELS, type FakeModel } from './fake-anthropic/models'
+import { rateLimitHeaders, type FakeRateLimit } from './fake-anthropic/rate-limit'
+import type { Reply } from './fake-anthropic/replies'
 
 export * from './fake-anthropic/replies'
-export type { FakeModel } from './fake-anthropic/models'
-
-export interface LoggedRequest {
-  /** 1-based order of arrival. */
-  seq: number
-  method: string
-  path: string
-  query: Record<string, string[]>
-  /** Lower-case names; `authorization` and `x-api-key` are never kept. */
-  headers: Record<string, string>
-  /** How the request authenticated, without the credential. */
-  auth: 'bearer' | 'x-api-key' | null
-  /** sha256 of the credential, first 16 hex characters, so a test can tell which key was sent. */
-  credentialHash: string | null
-  /** Parsed JSON, or the raw text when it did not parse. */
-  body: unknown
-  /** Size of the request body in bytes. */
-  bytes: number
-  at: number
-}
+export * from './fake-anthropic/error-replies'
+export type { LoggedRequest } from './fake-anthropic/http'
+export type { FakeCapabilities, FakeEffortLevel, FakeModel } from './fake-anthropic/models'
+export { DEFAULT_FAKE_MODELS } from './fake-anthropic/models'
+export { DEFAULT_RATE_LIMIT } from './fake-anthropic/rate-limit'
 
 /** The body of a POST /v1/messages, loosely typed for assertions. */
 export interface LoggedMessageBody {
@@ -48,6 +38,9 @@ export interface LoggedMessageBody {
   tools?: Array<{ name: string; type?: string; cache_control?: { type: string } }>
   tool_choice?: { type: string; name?: string }
   messages: Array<{ role: string; content: string | Array<Record<string, unknown>> }>
+  stream?: boolean
+  output_config?: { effort?: string; format?: unknown }
+  thinking?: { type: string; budget_tokens?: number }
 }
 
 export type ReplyHandler = (request: LoggedRequest) => Reply | Promise<Reply>
@@ -57,6 +50,11 @@ export interface FakeAnthropicOptions {
   models?: FakeModel[]
   /** Smallest prefix (in estimated tokens) the cache simulation caches. @default 0 */
   minCacheTokens?: number
+  /**
+   * Rate-limit headers on every POST /v1/messages answer, over DEFAULT_RATE_LIMIT; `false` sends
+   * none (a gateway that strips them). A reply's own `rateLimit` wins. @default DEFAULT_RATE_LIMIT
+   */
+  rateLimit?: Partial<FakeRateLimit> | false
 }
 
 export interface FakeAnthropic {
@@ -68,12 +66,17 @@ export interface FakeAnthropic {
   messageRequests(): LoggedRequest[]
   /** Bodies of the POST /v1/messages requests. */
   messageBodies(): LoggedMessageBody[]
+  /** Only the GET /v1/models and /v1/models/:id requests. */
+  modelRequests(): LoggedRequest[]
   /** Queues replies for POST /v1/messages, answered in order. */
   enqueue(...replies: Reply[]): FakeAnthropic
   /** Answers POST /v1/messages when the queue is empty. */
   respondWith(handler: ReplyHandler): FakeAnthropic
   /** Queues replies for the models endpoints (errors, hangs), before the catalogue is consulted. */
   enqueueModels(...replies: Reply[]): FakeAnthropic
+  /** Replaces the server-wide rate-limit headers from now on (see `FakeAnthropicOptions`). */
+  setRateLimit(limits: Partial<FakeRateLimit> | false): FakeAnthropic
+  /** The catalogue GET /v1/models answers from; tests may change it. */
   models: FakeModel[]
   /** Scripted message replies not yet used. */
   pending(): number
@@ -89,6 +92,7 @@ export async function startFakeAnthropic(
   const sockets = new Set<Socket>()
   const cache = new CacheSimulator(options.minCacheTokens ?? 0)
   let handler: ReplyHandler | null = null
+  let serverLimits = options.rateLimit
   let messageIds = 0
 
   const server: Server = createServer((req, res) => {
@@ -106,124 +110,48 @@ export async function startFakeAnthropic(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const logged = log(req, url, raw)
+    const logged = logRequest(req, url, raw, requests.length + 1)
     requests.push(logged)
+    const context = contextFor(res, logged)
 
     if (req.method === 'POST' && url.pathname === '/v1/messages') {
       const reply = queue.shift() ?? (handler ? await handler(logged) : null)
-      if (!reply) {
-        return answer(res, logged, {
-          kind: 'error',
-          status: 400,
-          type: 'invalid_request_error',
-          message: `fake-anthropic: no scripted reply left for request #${logged.seq} (POST /v1/messages)`,
-        })
-      }
-      return answer(res, logged, reply)
+      if (reply) return answer(context, reply)
+      const message = `fake-anthropic: no scripted reply left for request #${logged.seq} (POST /v1/messages)`
+      return answer(context, { kind: 'error', status: 400, type: 'invalid_request_error', message })
     }
     if (req.method === 'GET' && url.pathname.startsWith('/v1/models')) {
       const scripted = modelQueue.shift()
-      if (scripted) return answer(res, logged, scripted)
-      return models(res, url, logged)
+      if (scripted) return answer(context, scripted)
+      const found = answerModels(url, logged.query, api.models)
+      if (found.status === 200) return send(res, 200, found.body, logged.seq)
+      const { message } = found
+      return answer(context, { kind: 'error', status: 404, type: 'not_found_error', message })
     }
-    return answer(res, logged, {
-      kind: 'error',
-      status: 404,
-      type: 'not_found_error',
-      message: `fake-anthropic: ${req.method} ${url.pathname} is not served`,
-    })
+    const message = `fake-anthropic: ${req.method} ${url.pathname} is not served`
+    return answer(context, { kind: 'error', status: 404, type: 'not_found_error', message })
   }
 
-  async function models(res: ServerResponse, url: URL, logged: LoggedRequest): Promise<void> {
-    const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length))
-    if (url.pathname !== '/v1/models' && id) {
-      const found = api.models.find((m) => m.id === id || m.aliases?.includes(id))
-      if (!found) {
-        return answer(res, logged, {
-          kind: 'error',
-          status: 404,
-          type: 'not_found_error',
-          message: `model: ${id}`,
-        })
-      }
-      return send(res, 200, modelInfo(found), logged.seq)
-    }
-    const wanted = logged.query['lifecycle[]'] ??
-      logged.query['lifecycle'] ?? ['active', 'deprecated']
-    const data = api.models.filter((m) => wanted.includes(m.lifecycle)).map(modelInfo)
-    send(
-      res,
-      200,
-      {
-        data,
-        has_more: false,
-        first_id: (data[0]?.id as string | undefined) ?? null,
-        last_id: (data.at(-1)?.id as string | undefined) ?? null,
-      },
-      logged.seq,
-    )
-  }
-
-  async function answer(res: ServerResponse, logged: LoggedRequest, reply: Reply): Promise<void> {
-    switch (reply.kind) {
-      case 'delay':
-        await new Promise((resolve) => setTimeout(resolve, reply.ms))
-        return answer(res, logged, reply.then)
-      case 'hang':
-        return // the socket stays open until the client gives up or close() destroys it
-      case 'drop':
-        res.socket?.destroy()
-        return
-      case 'raw':
-        res.writeHead(reply.status, {
-          'content-type': reply.contentType ?? 'application/json',
-          'request-id': `req_fake_${logged.seq}`,
-          ...reply.headers,
-        })
-        res.end(reply.body)
-        return
-      case 'error': {
-        const details = reply.errorCode ? { details: { error_code: reply.errorCode } } : {}
-        const body = {
-          type: 'error',
-          error: { type: reply.type, message: reply.message, ...details },
-          request_id: `req_fake_${logged.seq}`,
-        }
-        return send(res, reply.status, body, logged.seq, reply.headers)
-      }
-      case 'message':
-        return send(res, 200, messageBody(logged, reply), logged.seq)
-    }
-  }
-
-  function messageBody(logged: LoggedRequest, reply: Extract<Reply, { kind: 'message' }>) {
-    const request = (logged.body ?? {}) as { model?: string }
-    const simulated = cache.usageFor(logged.body)
-    const content = reply.content.map(withResponseFields)
-    const usage = {
-      ...simulated,
-      output_tokens: tokens(JSON.stringify(reply.content).length),
-      ...reply.usage,
-      cache_creation: null,
-      inference_geo: null,
-      output_tokens_details: null,
-      server_tool_use: null,
-      service_tier: 'standard',
-      speed: null,
-    }
-    const hasTool = reply.content.some((block) => block.type === 'tool_use')
+  function contextFor(res: ServerResponse, logged: LoggedRequest): AnswerContext {
     return {
-      id: `msg_fake_${String(++messageIds).padStart(4, '0')}`,
-      type: 'message',
-      role: 'assistant',
-      model: reply.model ?? request.model ?? 'claude-sonnet-5-5',
-      content,
-      stop_reason: reply.stopReason ?? (hasTool ? 'tool_use' : 'end_turn'),
-      stop_sequence: null,
-      stop_details: null,
-      container: null,
-      diagnostics: null,
-      usage,
+      res,
+      logged,
+      messageBody(reply) {
+        const request = (logged.body ?? {}) as { model?: string }
+        const usage = {
+          ...cache.usageFor(logged.body),
+          output_tokens: tokens(JSON.stringify(reply.content).length),
+          ...reply.usage,
+        }
+        const id = `msg_fake_${String(++messageIds).padStart(4, '0')}`
+        return messageJson(reply, id, request.model ?? 'claude-sonnet-5-5', usage)
+      },
+      limitHeaders(own) {
+        // The API sends rate-limit headers on Messages answers; the models endpoint has none.
+        if (logged.path !== '/v1/messages') return {}
+        if (serverLimits === false && !own) return {}
+        return rateLimitHeaders({ ...(serverLimits || {}), ...own })
+      },
     }
   }
 
@@ -236,6 +164,7 @@ export async function startFakeAnthropic(
     models: [...(options.models ?? DEFAULT_FAKE_MODELS)],
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages'),
     messageBodies: () => api.messageRequests().map((r) => r.body as LoggedMessageBody),
+    modelRequests: () => requests.filter((r) => r.path.startsWith('/v1/models')),
     enqueue(...replies) {
       queue.push(...replies)
       return api
@@ -248,6 +177,10 @@ export async function startFakeAnthropic(
       modelQueue.push(...replies)
       return api
     },
+    setRateLimit(limits) {
+      serverLimits = limits
+      return api
+    },
     pending: () => queue.length,
     close: () =>
       new Promise<void>((resolve) => {
@@ -256,71 +189,4 @@ export async function startFakeAnthropic(
       }),
   }
   return api
-
-  function log(req: IncomingMessage, url: URL, raw: Buffer): LoggedRequest {
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'authorization' || name === 'x-api-key' || value === undefined) continue
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
-    }
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]
-    const xKey = req.headers['x-api-key']
-    const credential = bearer ?? (typeof xKey === 'string' ? xKey : null)
-    const query: Record<string, string[]> = {}
-    for (const [key, value] of url.searchParams) (query[key] ??= []).push(value)
-    const text = raw.toString('utf8')
-    let body: unknown = text
-    try {
-      body = text ? JSON.parse(text) : null
-    } catch {
-      // Kept as text: a test may be checking what a broken client sent.
-    }
-    return {
-      seq: requests.length + 1,
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query,
-      headers,
-      auth: bearer ? 'bearer' : typeof xKey === 'string' ? 'x-api-key' : null,
-      credentialHash: credential
-        ? createHash('sha256').update(credential).digest('hex').slice(0, 16)
-        : null,
-      body,
-      bytes: raw.length,
-      at: Date.now(),
-    }
-  }
-}
-
-/** Response blocks carry fields request blocks do not; the SDK's types expect them. */
-function withResponseFields(block: FakeBlock): Record<string, unknown> {
-  if (block.type === 'text') return { ...block, citations: null }
-  if (block.type === 'tool_use') return { ...block, caller: { type: 'direct' } }
-  return { ...block }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  seq = 0,
-  headers: Record<string, string> = {},
-): void {
-  const json = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(json),
-    'request-id': `req_fake_${seq}`,
-    ...headers,
-  })
-  res.end(json)
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
 }

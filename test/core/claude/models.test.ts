@@ -62,6 +62,8 @@ describe('checkModel', () => {
   })
 
   it('uses the known end-of-life dates when the API does not report one', async () => {
+    // An entry as an older gateway sends it: active, no retirement date.
+    api.models = api.models.filter((m) => !m.id.startsWith('claude-opus-4-5'))
     api.models.push({ id: 'claude-opus-4-5', display_name: 'Claude Opus 4.5', lifecycle: 'active' })
 
     const check = await client('claude-opus-4-5').checkModel()

@@ -1,12 +1,24 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { EMPTY_USAGE, Usage } from '../../../src/shared/domain'
 import {
   UNKNOWN_MODEL_PRICE,
+  UNPRICED_MODELS,
   addUsage,
   costOf,
   priceFor,
   usageFromResponse,
 } from '../../../src/main/core/claude/pricing'
+
+/** The literal ids of the installed SDK's `export type Model = …` union. */
+function sdkModelIds(): string[] {
+  const dts = new URL(
+    '../../../node_modules/@anthropic-ai/sdk/resources/messages/messages.d.ts',
+    import.meta.url,
+  )
+  const union = /export type Model = ([^;]+);/.exec(readFileSync(dts, 'utf8'))?.[1] ?? ''
+  return [...union.matchAll(/'([^']+)'/g)].map((m) => m[1]!)
+}
 
 const M = 1_000_000
 
@@ -28,12 +40,34 @@ describe('priceFor', () => {
     expect(priceFor('claude-sonnet-5-5').known).toBe(true)
   })
 
-  it('charges an unknown model the dearest known rates and flags it', () => {
-    const lookup = priceFor('claude-fable-5-2')
+  it('charges an unknown model more than any known one and flags it', () => {
+    const lookup = priceFor('claude-imaginary-9')
 
     expect(lookup.known).toBe(false)
     expect(lookup.price).toBe(UNKNOWN_MODEL_PRICE)
-    expect(lookup.price.input).toBeGreaterThanOrEqual(priceFor('claude-opus-5-5').price.input)
+    for (const id of sdkModelIds().filter((m) => priceFor(m).known)) {
+      expect(lookup.price.input, id).toBeGreaterThanOrEqual(priceFor(id).price.input)
+      expect(lookup.price.output, id).toBeGreaterThanOrEqual(priceFor(id).price.output)
+    }
+  })
+
+  it('prices Fable 5.2 and Mythos 5.2 at $8 / $40, cache reads $0.20', () => {
+    for (const id of ['claude-fable-5-2', 'claude-mythos-5-2']) {
+      expect(priceFor(id), id).toMatchObject({
+        known: true,
+        price: { input: 8, output: 40, cacheRead: 0.2, cacheWrite5m: 10, cacheWrite1h: 16 },
+      })
+    }
+  })
+
+  it('prices every model id of the installed SDK, or lists it as unpriced on purpose', () => {
+    const ids = sdkModelIds()
+
+    expect(ids.length).toBeGreaterThan(15)
+    expect(ids).toContain('claude-fable-5-2')
+    const unaccounted = ids.filter((id) => !priceFor(id).known && !UNPRICED_MODELS.includes(id))
+    expect(unaccounted).toEqual([])
+    for (const id of UNPRICED_MODELS) expect(priceFor(id).known, id).toBe(false)
   })
 })
 

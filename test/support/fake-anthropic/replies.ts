@@ -1,7 +1,13 @@
 /**
- * Scripted replies for the fake Messages API, and builders that read like the situations they stage.
- * Error bodies follow the API's shape: `{type: 'error', error: {type, message, details?}, request_id}`.
+ * Scripted replies for the fake Messages API, and builders of messages that read like the
+ * situations they stage (errors, hangs and broken bodies are in `error-replies.ts`).
+ * A message reply is sent as JSON to a non-streaming request and as server-sent events to a
+ * `stream: true` one; the stream-only options (`midStreamError`, `dropMidStream`, `stallMidStream`)
+ * interrupt the event stream after the content blocks.
  */
+import type { FakeRateLimit } from './rate-limit'
+
+export type { FakeRateLimit } from './rate-limit'
 
 export type FakeStopReason =
   | 'end_turn'
@@ -14,8 +20,56 @@ export type FakeStopReason =
 
 export type FakeBlock =
   | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | {
+      type: 'tool_use'
+      id: string
+      name: string
+      input: unknown
+      /**
+       * The input JSON as streamed, when it is not `JSON.stringify(input)`: a call cut off by
+       * max_tokens streams this partial text (see `truncatedToolUse`). Never sent as a field.
+       */
+      partialJson?: string
+    }
   | { type: 'thinking'; thinking: string; signature: string }
+
+/** The API's `stop_details` for a refusal (the SDK's RefusalStopDetails). */
+export interface FakeStopDetails {
+  type: 'refusal'
+  category: 'cyber' | 'bio' | 'frontier_llm' | 'reasoning_extraction' | 'general_harms' | null
+  explanation: string | null
+}
+
+/** An SSE `error` event's error, e.g. `{type: 'overloaded_error', message: 'Overloaded'}`. */
+export interface FakeStreamError {
+  type: string
+  message: string
+}
+
+export interface FakeMessageOptions {
+  /** @default 'tool_use' when a tool_use block is present, else 'end_turn' */
+  stopReason?: FakeStopReason
+  /** @default null */
+  stopDetails?: FakeStopDetails | null
+  /** Fields given here override the simulated usage. */
+  usage?: Partial<FakeUsage>
+  /** @default the request's model */
+  model?: string
+  /** Rate-limit headers for this reply, over the server's defaults. */
+  rateLimit?: Partial<FakeRateLimit>
+  /** Extra response headers. */
+  headers?: Record<string, string>
+  /**
+   * Streamed only: after the content blocks, an SSE `error` event ends the stream (no
+   * message_delta, no message_stop), as the API does when it is overloaded mid-reply. A
+   * non-streaming request gets the same error as an HTTP status instead.
+   */
+  midStreamError?: FakeStreamError
+  /** Streamed only: the socket closes after the content blocks. Non-streaming: a dropped connection. */
+  dropMidStream?: boolean
+  /** Streamed only: nothing more is sent after the content blocks. Non-streaming: a hang. */
+  stallMidStream?: boolean
+}
 
 export interface FakeUsage {
   input_tokens: number
@@ -25,16 +79,7 @@ export interface FakeUsage {
 }
 
 export type Reply =
-  | {
-      kind: 'message'
-      content: FakeBlock[]
-      /** @default 'tool_use' when a tool_use block is present, else 'end_turn' */
-      stopReason?: FakeStopReason
-      /** Fields given here override the simulated usage. */
-      usage?: Partial<FakeUsage>
-      /** @default the request's model */
-      model?: string
-    }
+  | ({ kind: 'message'; content: FakeBlock[] } & FakeMessageOptions)
   | {
       kind: 'error'
       status: number
@@ -43,6 +88,8 @@ export type Reply =
       /** Sent as `error.details.error_code`, the field the SDK maps to its error classes. */
       errorCode?: string
       headers?: Record<string, string>
+      /** Rate-limit headers for this reply, over the server's defaults. */
+      rateLimit?: Partial<FakeRateLimit>
     }
   /** Any status and body, e.g. a proxy's HTML page or truncated JSON. */
   | {
@@ -72,11 +119,74 @@ export function toolUse(input: unknown, options: { id?: string; name?: string } 
   }
 }
 
-export function message(
-  content: FakeBlock[],
-  options: { stopReason?: FakeStopReason; usage?: Partial<FakeUsage>; model?: string } = {},
-): Reply {
+/**
+ * A tool call whose input JSON was cut off by max_tokens: the stream carries `partialJson` as it
+ * is; the JSON answer (and what the SDK assembles from the stream) has `input`, the part that
+ * parsed. Put it last in a `message(…, { stopReason: 'max_tokens' })`, or use `cutOff`.
+ *
+ *   cutOff(truncatedToolUse('{"command":"create","path":"a.ts","file_text":"exp', {
+ *     input: { command: 'create', path: 'a.ts' },
+ *   }))
+ */
+export function truncatedToolUse(
+  partialJson: string,
+  options: { id?: string; name?: string; input?: unknown } = {},
+): FakeBlock {
+  return { ...toolUse(options.input ?? {}, options), partialJson } as FakeBlock
+}
+
+/** A thinking block (streamed as thinking_delta, then signature_delta). */
+export const thinking = (words: string, signature = `sig_fake_${words.length}`): FakeBlock => ({
+  type: 'thinking',
+  thinking: words,
+  signature,
+})
+
+export function message(content: FakeBlock[], options: FakeMessageOptions = {}): Reply {
   return { kind: 'message', content, ...options }
+}
+
+/** Claude ran into max_tokens: the last block (text or a `truncatedToolUse`) is incomplete. */
+export const cutOff = (...content: FakeBlock[]): Reply =>
+  message(content, { stopReason: 'max_tokens' })
+
+/** Claude declined: stop_reason refusal with its `stop_details`, and whatever came before. */
+export const refusal = (
+  category: FakeStopDetails['category'] = 'cyber',
+  explanation: string | null = 'This request could enable cyber harm.',
+  content: FakeBlock[] = [],
+): Reply =>
+  message(content, {
+    stopReason: 'refusal',
+    stopDetails: { type: 'refusal', category, explanation },
+  })
+
+/**
+ * Some content, then an SSE `error` event instead of the end of the message (streamed requests).
+ * @default error overloaded_error "Overloaded"
+ */
+export const failMidStream = (
+  content: FakeBlock[] = [text('Let me look at')],
+  error: FakeStreamError = { type: 'overloaded_error', message: 'Overloaded' },
+): Reply => message(content, { midStreamError: error })
+
+/** Some content, then the socket closes (streamed); a dropped connection for a JSON request. */
+export const dropMidStream = (content: FakeBlock[] = [text('Let me look at')]): Reply =>
+  message(content, { dropMidStream: true })
+
+/** Some content, then silence with the socket open (streamed); a hang for a JSON request. */
+export const stallMidStream = (content: FakeBlock[] = [text('Let me look at')]): Reply =>
+  message(content, { stallMidStream: true })
+
+/**
+ * `reply` with these rate-limit headers (over the server's), e.g. an exhausted input bucket:
+ * `withRateLimit(say('ok'), { inputTokensRemaining: 0, inputTokensReset: 20_000 })`.
+ */
+export function withRateLimit(reply: Reply, limits: Partial<FakeRateLimit>): Reply {
+  if (reply.kind !== 'message' && reply.kind !== 'error') {
+    throw new TypeError(`withRateLimit: a ${reply.kind} reply sends no headers`)
+  }
+  return { ...reply, rateLimit: { ...reply.rateLimit, ...limits } }
 }
 
 /** A final answer in words: Claude ends its turn. */
@@ -86,74 +196,3 @@ export const say = (words: string, usage?: Partial<FakeUsage>): Reply =>
 /** Claude calls tools (in this order) and waits for their results. */
 export const callTools = (...calls: FakeBlock[]): Reply =>
   message(calls, { stopReason: 'tool_use' })
-
-function apiError(
-  status: number,
-  type: string,
-  text: string,
-  extra: { errorCode?: string; headers?: Record<string, string> } = {},
-): Reply {
-  return { kind: 'error', status, type, message: text, ...extra }
-}
-
-export const rateLimited = (retryAfterSeconds?: number): Reply =>
-  apiError(
-    429,
-    'rate_limit_error',
-    'Number of request tokens has exceeded your per-minute rate limit',
-    {
-      headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
-    },
-  )
-
-export const overloaded = (retryAfterSeconds?: number): Reply =>
-  apiError(529, 'overloaded_error', 'Overloaded', {
-    headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
-  })
-
-export const serverError = (status = 500): Reply =>
-  apiError(status, 'api_error', 'Internal server error')
-
-export const unauthorized = (): Reply => apiError(401, 'authentication_error', 'invalid x-api-key')
-
-export const forbidden = (): Reply =>
-  apiError(
-    403,
-    'permission_error',
-    'Your API key does not have permission to use the specified resource.',
-  )
-
-/**
- * The organisation crossed its API tier's monthly threshold: 429 with
- * `error.details.error_code: 'enforced_spend_limit_reached'` (SDK 1.14's EnforcedSpendLimitReachedError).
- */
-export const spendLimitReached = (): Reply =>
-  apiError(429, 'rate_limit_error', 'You have reached your specified API usage limits.', {
-    errorCode: 'enforced_spend_limit_reached',
-  })
-
-export const badRequest = (text: string): Reply => apiError(400, 'invalid_request_error', text)
-
-export const hang = (): Reply => ({ kind: 'hang' })
-
-export const dropConnection = (): Reply => ({ kind: 'drop' })
-
-export const delayed = (ms: number, then: Reply): Reply => ({ kind: 'delay', ms, then })
-
-/** 200 with a JSON content type and a body cut off mid-way. */
-export const truncatedJson = (): Reply => ({
-  kind: 'raw',
-  status: 200,
-  body: '{"id":"msg_fake","type":"message","content":[{"type":"te',
-})
-
-/** 200 with a proxy's HTML page instead of a message. */
-export const htmlPage = (): Reply => ({
-  kind: 'raw',
-  status: 200,
-  contentType: 'text/html',
-  body: '<html><body><h1>Gateway says hello</h1></body></html>',
-})
-
-/** 200 with JSON that is not a message. */
-export const notAMessage = (): Reply => ({ kind: 'raw', status: 200, body: '{"hello":"world"}' })

@@ -1,59 +1,46 @@
 /**
  * The one Claude client factory. It wraps @anthropic-ai/sdk with the SDK's own retries off
- * (`maxRetries: 0`) and exactly one retry layer of ours (`retry.ts`), classifies every failure into a
- * typed error (`errors.ts`), prices every response (`pricing.ts`), and checks the model once.
+ * (`maxRetries: 0`) and exactly one retry layer of ours (`retry.ts`). Every Messages request is
+ * streamed (`stream-call.ts`), fitted to what the model can do first (`capability-cache.ts`,
+ * `fit-request.ts`), priced (`pricing.ts`); every failure becomes a typed error (`classify.ts`);
+ * every response's rate-limit headers feed the pacing (`rate-limit.ts`).
  */
-import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk'
-import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages'
+import Anthropic, { type Middleware } from '@anthropic-ai/sdk'
+import type { Message, MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages'
+// The index of resources/messages does not re-export this one.
+import type { MessageStreamParams } from '@anthropic-ai/sdk/resources/messages/messages'
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models'
 import type { Usage } from '../../../shared/domain'
-import { systemClock, type Clock } from '../util/clock'
-import { ClaudeAuthError, ClaudeError, ClaudeMalformedResponseError } from './errors'
-import { DEFAULT_MODEL, judgeModel, type ModelCheck } from './models'
+import type { Capabilities } from './capabilities'
+import { createCapabilityCache } from './capability-cache'
+import { classifyClaudeError } from './classify'
+import { resolveClientOptions, type ClaudeClientOptions } from './client-options'
+import { ClaudeAbortError, ClaudeError } from './errors'
+import { fitToModel, type FitNotice } from './fit-request'
+import { judgeModel, type ModelCheck } from './models'
 import { priceFor, usageFromResponse } from './pricing'
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryEvent, type RetryPolicy } from './retry'
+import { createRateLimitTracker, estimateInputTokens, type RateLimitSnapshot } from './rate-limit'
+import { withRetry } from './retry'
+import { streamMessage } from './stream-call'
 
-export interface ClaudeClientOptions {
-  /** The Anthropic API key. Never logged, never part of an error message. */
-  apiKey: string
-  /** @default the SDK's default (ANTHROPIC_BASE_URL, else https://api.anthropic.com) */
-  baseURL?: string
-  /** @default DEFAULT_MODEL ('claude-sonnet-5-5') */
-  model?: string
-  /** @default globalThis.fetch */
-  fetch?: ClientOptions['fetch']
-  /** Time for backoff sleeps and the model check's "today". @default systemClock */
-  clock?: Clock
-  /** Jitter source, 0 ≤ x < 1. @default Math.random */
-  random?: () => number
-  /** Requests per call, the first included. @default 4 */
-  maxAttempts?: number
-  /** @default 1000 */
-  baseDelayMs?: number
-  /** @default 30000 */
-  maxDelayMs?: number
-  /** Longest retry-after waited for inside a call; longer ends the call. @default 60000 */
-  maxRetryAfterMs?: number
-  /** Per-request timeout. @default 600000 (the SDK's own default, 10 minutes) */
-  timeoutMs?: number
-  /** Called before each backoff sleep, for the log. */
-  onRetry?: (event: RetryEvent) => void
-  /** Called with the priced usage of every successful request, for session and day totals. */
-  onUsage?: (usage: Usage, model: string) => void
-}
+export type { ClaudeClientOptions } from './client-options'
 
-/** A Messages API request; `model` defaults to the client's. Non-streaming only. */
-export type MessageRequest = Omit<MessageCreateParamsNonStreaming, 'model' | 'stream'> & {
-  model?: string
-}
+/**
+ * A Messages API request without `stream` (every request is streamed) and with `model` optional
+ * (the client's by default).
+ */
+export type MessageRequest = Omit<MessageCreateParamsBase, 'model' | 'stream'> & { model?: string }
 
 export interface CallOptions {
   signal?: AbortSignal
-  /** Overrides the client's per-request timeout. */
+  /** Overrides the client's wait for response headers. */
   timeoutMs?: number
+  /** Overrides the client's `streamIdleTimeoutMs`. */
+  idleTimeoutMs?: number
 }
 
 export interface ClaudeReply {
+  /** The final message, as sent. A `max_tokens` stop may end in an incomplete tool_use block. */
   message: Message
   /** This request's usage, priced. `requests` is 1 even when retries happened (failed tries are not billed). */
   usage: Usage
@@ -64,6 +51,8 @@ export interface ClaudeReply {
   /** HTTP requests made for this call, retries included. */
   attempts: number
   requestId: string | null
+  /** The rate limits as of this reply's headers; null when the API sent none. */
+  rateLimit: RateLimitSnapshot | null
 }
 
 export interface ClaudeClient {
@@ -76,42 +65,53 @@ export interface ClaudeClient {
    * same verdict. Throws `ClaudeModelError` for an unknown or retired model; deprecation is a warning.
    */
   checkModel(model?: string, options?: CallOptions): Promise<ModelCheck>
+  /**
+   * What a model (the client's by default) can do, from the models endpoint once per model, else
+   * the built-in table (`source: 'table'`). Throws only `ClaudeAbortError`.
+   */
+  capabilities(model?: string, options?: CallOptions): Promise<Capabilities>
+  /** The rate limits as of the latest response that carried them; null before any. */
+  rateLimit(): RateLimitSnapshot | null
+  /**
+   * How long to wait before sending a request of about this many input tokens so that it does not
+   * run into an exhausted bucket (0 when nothing is known or there is room). The caller waits:
+   * `createMessage` does not, so a caller with a deadline can choose to.
+   */
+  paceDelayMs(estimatedInputTokens: number): number
 }
 
 export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
-  const apiKey = typeof options.apiKey === 'string' ? options.apiKey.trim() : ''
-  if (!apiKey) {
-    throw new ClaudeAuthError(
-      'No Anthropic API key is set. Add it in settings or set ANTHROPIC_API_KEY; auto-fix stays paused until then.',
-    )
+  const { apiKey, model, clock, random, timeoutMs, idleTimeoutMs, policy } =
+    resolveClientOptions(options)
+  const limits = createRateLimitTracker(clock)
+  // Every response, error or not, messages or models: its rate-limit headers, if any, count.
+  const observeLimits: Middleware = async (request, next) => {
+    const response = await next(request)
+    limits.observe(response.headers)
+    return response
   }
-  const model = options.model?.trim() || DEFAULT_MODEL
-  const clock = options.clock ?? systemClock
-  const random = options.random ?? Math.random
-  const timeoutMs = positive('timeoutMs', options.timeoutMs, 600_000)
-  const policy: RetryPolicy = {
-    maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
-    baseDelayMs: positive('baseDelayMs', options.baseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
-    maxDelayMs: positive('maxDelayMs', options.maxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs),
-    maxRetryAfterMs: positive(
-      'maxRetryAfterMs',
-      options.maxRetryAfterMs,
-      DEFAULT_RETRY_POLICY.maxRetryAfterMs,
-    ),
-  }
-
   const sdk = new Anthropic({
     apiKey,
     baseURL: options.baseURL,
     fetch: options.fetch,
     maxRetries: 0,
     timeout: timeoutMs,
+    middleware: [observeLimits],
     // The SDK logs to the console by default; errors reach the user through our typed errors instead.
     logLevel: 'off',
     openTelemetry: false,
   })
   const host = hostOf(sdk.baseURL)
+  const context = { apiKey, host }
   const checks = new Map<string, Promise<ModelCheck>>()
+  const noticed = new Set<string>()
+  const caps = createCapabilityCache({
+    // One try with a short wait: a Messages request is waiting on it, and the table stands in.
+    retrieve: (name) =>
+      sdk.models.retrieve(name, {}, { maxRetries: 0, timeout: Math.min(timeoutMs, 10_000) }),
+    classify: (raw) => classifyClaudeError(raw, { ...context, now: clock.now() }),
+    clock,
+  })
 
   const run = <T>(fn: () => Promise<T>, call: CallOptions | undefined) =>
     withRetry(fn, {
@@ -119,27 +119,37 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       clock,
       random,
       signal: call?.signal,
-      classify: { apiKey, host, timeoutMs: call?.timeoutMs ?? timeoutMs },
+      classify: { ...context, timeoutMs: call?.timeoutMs ?? timeoutMs },
       onRetry: options.onRetry,
     })
-  const requestOptions = (call: CallOptions | undefined) => ({
-    signal: call?.signal,
-    timeout: call?.timeoutMs ?? timeoutMs,
-    maxRetries: 0,
-  })
+
+  function notify(name: string, notice: FitNotice): void {
+    const key = `${name}\u0000${notice.kind}`
+    if (noticed.has(key)) return
+    noticed.add(key)
+    options.onNotice?.(notice.message)
+  }
 
   async function createMessage(request: MessageRequest, call?: CallOptions): Promise<ClaudeReply> {
-    const body: MessageCreateParamsNonStreaming = {
-      ...request,
-      model: request.model ?? model,
-      stream: false,
+    if (call?.signal?.aborted) {
+      throw new ClaudeAbortError('The request to the Anthropic API was aborted.', { attempts: 0 })
     }
-    const { value: message, attempts } = await run(
-      async () => assertMessage(await sdk.messages.create(body, requestOptions(call))),
-      call,
-    )
-    const pricedModel =
-      typeof message.model === 'string' && message.model ? message.model : body.model
+    const name = request.model?.trim() || model
+    const fitted = fitToModel({ ...request, model: name }, await caps.get(name, call?.signal))
+    for (const notice of fitted.notices) notify(name, notice)
+    const body = fitted.request as MessageStreamParams
+    const estimate = estimateInputTokens(body)
+    const { value, attempts } = await run(() => {
+      limits.sent(estimate)
+      return streamMessage(sdk, body, {
+        signal: call?.signal,
+        timeoutMs: call?.timeoutMs ?? timeoutMs,
+        idleTimeoutMs: call?.idleTimeoutMs ?? idleTimeoutMs,
+        host,
+      })
+    }, call)
+    const { message, requestId } = value
+    const pricedModel = typeof message.model === 'string' && message.model ? message.model : name
     const usage = usageFromResponse(message.usage, pricedModel)
     options.onUsage?.(usage, pricedModel)
     return {
@@ -148,20 +158,27 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       model: pricedModel,
       priceKnown: priceFor(pricedModel).known,
       attempts,
-      requestId: requestIdOf(message),
+      requestId,
+      rateLimit: limits.latest(),
     }
   }
 
   async function check(name: string, call?: CallOptions): Promise<ModelCheck> {
+    const requestOptions = {
+      signal: call?.signal,
+      timeout: call?.timeoutMs ?? timeoutMs,
+      maxRetries: 0,
+    }
     let info: ModelInfo | null = null
     try {
-      info = (await run(() => sdk.models.retrieve(name, {}, requestOptions(call)), call)).value
+      info = (await run(() => sdk.models.retrieve(name, {}, requestOptions), call)).value
+      caps.remember(name, info)
     } catch (error) {
       if (!(error instanceof ClaudeError && error.status === 404)) throw error
     }
     let available: ModelInfo[] = []
     if (!info) {
-      const page = await run(() => sdk.models.list({ limit: 100 }, requestOptions(call)), call)
+      const page = await run(() => sdk.models.list({ limit: 100 }, requestOptions), call)
       available = page.value.data
     }
     return judgeModel(name, info, available, new Date(clock.now()))
@@ -179,30 +196,15 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     return pending
   }
 
-  return { model, host, createMessage, checkModel }
-}
-
-/** A 2xx whose body is not a Message is a malformed reply, not a crash further down the loop. */
-function assertMessage(value: unknown): Message {
-  const message = value as Partial<Message> | null
-  if (typeof value !== 'object' || value === null) {
-    const kind = typeof value === 'string' ? 'text instead of JSON' : String(value)
-    throw new ClaudeMalformedResponseError(`The Anthropic API sent ${kind}, not a message.`)
+  return {
+    model,
+    host,
+    createMessage,
+    checkModel,
+    capabilities: (name = model, call) => caps.get(name, call?.signal),
+    rateLimit: () => limits.latest(),
+    paceDelayMs: (tokens) => limits.paceDelayMs(tokens),
   }
-  if (!Array.isArray(message?.content)) {
-    throw new ClaudeMalformedResponseError(
-      'The Anthropic API sent a message without a content list.',
-    )
-  }
-  if (typeof message?.usage !== 'object' || message.usage === null) {
-    throw new ClaudeMalformedResponseError('The Anthropic API sent a message without usage.')
-  }
-  return value as Message
-}
-
-function requestIdOf(message: Message): string | null {
-  const id = (message as Message & { _request_id?: string | null })._request_id
-  return typeof id === 'string' ? id : null
 }
 
 function hostOf(url: string): string {
@@ -211,20 +213,4 @@ function hostOf(url: string): string {
   } catch {
     return 'the configured base URL'
   }
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`createClaudeClient: ${name} must be a positive number, got ${value}`)
-  }
-  return value
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  const n = positive(name, value, fallback)
-  if (!Number.isInteger(n)) {
-    throw new TypeError(`createClaudeClient: ${name} must be a whole number, got ${n}`)
-  }
-  return n
 }

@@ -1,18 +1,19 @@
 /**
- * Every failure of a Claude call is classified here, where it enters, into one typed error with a
- * `retryable` flag. The retry layer in `client.ts` reads only that flag; the AutoFixer reads the class
- * (`ClaudeAuthError` and `ClaudeSpendLimitError` pause auto-fix, see `pausesAutoFix`).
+ * The typed errors of a Claude call, each with a `retryable` flag (`classify.ts` turns whatever the
+ * SDK threw into one of them, where it enters). The retry layer reads only that flag; callers read
+ * the class: `pausesAutoFix` (key, spend limit, billing: a person must act), `isOutage` (the API is
+ * unavailable: wait and try later, it is not the task's fault), `isContextWindowError` (the prompt
+ * must shrink).
  *
  * Messages are written for the user (what happened, what to do) and never contain the API key: they
  * are built from our own words plus the API's `error.message`, and pass through `redactSecrets`.
  * The SDK's error is deliberately not kept as `cause`, so logging an error with `util.inspect` can
  * never reach a request's headers.
  */
-import { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
-
 export type ClaudeErrorKind =
   | 'auth'
   | 'spend_limit'
+  | 'billing'
   | 'rate_limit'
   | 'overloaded'
   | 'server'
@@ -30,6 +31,8 @@ export interface ClaudeErrorDetails {
   /** `error.details.error_code` of the API's error body, e.g. `enforced_spend_limit_reached`. */
   errorCode?: string | null
   requestId?: string | null
+  /** The API's own `error.message`, redacted. */
+  apiMessage?: string | null
   /** What the server asked us to wait (retry-after / retry-after-ms), in ms. */
   retryAfterMs?: number | null
   /** Requests made for this call, including the one that failed. */
@@ -44,6 +47,7 @@ export class ClaudeError extends Error {
   readonly errorType: string | null
   readonly errorCode: string | null
   readonly requestId: string | null
+  readonly apiMessage: string | null
   readonly retryAfterMs: number | null
   attempts: number
 
@@ -54,6 +58,7 @@ export class ClaudeError extends Error {
     this.errorType = details.errorType ?? null
     this.errorCode = details.errorCode ?? null
     this.requestId = details.requestId ?? null
+    this.apiMessage = details.apiMessage ?? null
     this.retryAfterMs = details.retryAfterMs ?? null
     this.attempts = details.attempts ?? 1
   }
@@ -69,13 +74,22 @@ export class ClaudeSpendLimitError extends ClaudeError {
   override readonly kind = 'spend_limit'
 }
 
+/**
+ * The account cannot pay: the prepaid credit is used up ("Your credit balance is too low"), the
+ * organisation's own usage limit is reached ("You have reached your specified API usage limits"),
+ * or any 402. Retrying cannot help until someone adds credit or raises the limit.
+ */
+export class ClaudeBillingError extends ClaudeError {
+  override readonly kind = 'billing'
+}
+
 /** 429 (rate limits, ramp limits). Retried after `retry-after`. */
 export class ClaudeRateLimitError extends ClaudeError {
   override readonly kind = 'rate_limit'
   override readonly retryable = true
 }
 
-/** 529: the API is overloaded. Retried with backoff. */
+/** 529, or an `overloaded_error` event mid-stream: the API is overloaded. Retried with backoff. */
 export class ClaudeOverloadedError extends ClaudeError {
   override readonly kind = 'overloaded'
   override readonly retryable = true
@@ -87,19 +101,22 @@ export class ClaudeServerError extends ClaudeError {
   override readonly retryable = true
 }
 
-/** The API could not be reached (DNS, refused, reset). Retried with backoff. */
+/** The API could not be reached (DNS, refused, reset), or the connection broke mid-reply. Retried. */
 export class ClaudeConnectionError extends ClaudeError {
   override readonly kind = 'connection'
   override readonly retryable = true
 }
 
-/** No answer within the request timeout. Retried with backoff. */
+/** No answer within the request timeout, or a stream that went quiet for as long. Retried. */
 export class ClaudeTimeoutError extends ClaudeError {
   override readonly kind = 'timeout'
   override readonly retryable = true
 }
 
-/** A 2xx whose body is not a message (a proxy's HTML page, truncated JSON). Retried once more. */
+/**
+ * A 2xx whose body is not a message: a proxy's HTML page, truncated JSON, an event stream that ends
+ * before `message_stop` or carries an event that is not JSON. Retried.
+ */
 export class ClaudeMalformedResponseError extends ClaudeError {
   override readonly kind = 'malformed'
   override readonly retryable = true
@@ -120,9 +137,53 @@ export class ClaudeAbortError extends ClaudeError {
   override readonly kind = 'aborted'
 }
 
-/** Errors after which auto-fix should pause until a person acts (key, spend limit). */
+/** Errors after which auto-fix should pause until a person acts (key, spend limit, billing). */
 export function pausesAutoFix(error: unknown): boolean {
-  return error instanceof ClaudeAuthError || error instanceof ClaudeSpendLimitError
+  return (
+    error instanceof ClaudeAuthError ||
+    error instanceof ClaudeSpendLimitError ||
+    error instanceof ClaudeBillingError
+  )
+}
+
+const OUTAGE_KINDS: ReadonlySet<ClaudeErrorKind> = new Set([
+  'rate_limit',
+  'overloaded',
+  'server',
+  'connection',
+  'timeout',
+  'malformed',
+])
+
+/**
+ * Whether `error` (as thrown by `createMessage`, after the retry layer) means the API is
+ * unavailable rather than that the task failed: rate limited, overloaded, 5xx, unreachable, timed
+ * out, or answering garbage. The caller should wait (see `outageRetryAfterMs`) and try the task
+ * again later instead of counting an attempt against it. Spend limits, billing and auth are not
+ * outages: they wait for a person (`pausesAutoFix`).
+ */
+export function isOutage(error: unknown): error is ClaudeError {
+  return error instanceof ClaudeError && OUTAGE_KINDS.has(error.kind)
+}
+
+/** For an outage, how long the server asked us to wait (retry-after), in ms; null when it did not say. */
+export function outageRetryAfterMs(error: unknown): number | null {
+  return isOutage(error) ? error.retryAfterMs : null
+}
+
+/**
+ * The API's wordings for a prompt that does not fit the model's context window, as 400
+ * invalid_request_error: "prompt is too long: 1000512 tokens > 1000000 maximum" and "input length
+ * and `max_tokens` exceed context limit: 198000 + 8192 > 200000, decrease input length or
+ * `max_tokens` and try again". (A 413 request_too_large is about bytes, not tokens.)
+ */
+const CONTEXT_WINDOW =
+  /prompt is too long|exceeds? (?:the )?context (?:limit|window)|context window/i
+
+/** Whether `error` says the request does not fit the model's context window: send less, not again. */
+export function isContextWindowError(error: unknown): error is ClaudeError {
+  if (!(error instanceof ClaudeError) || error.kind !== 'invalid_request') return false
+  return CONTEXT_WINDOW.test(error.apiMessage ?? error.message)
 }
 
 /**
@@ -157,153 +218,6 @@ export function parseRetryAfter(headers: Headers | undefined, now: number): numb
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : null
   const date = Date.parse(header)
   return Number.isNaN(date) ? null : Math.max(0, date - now)
-}
-
-export interface ClassifyContext {
-  apiKey?: string
-  attempts?: number
-  /** Request timeout, for the message. */
-  timeoutMs?: number
-  /** The API's host, for connection messages. */
-  host?: string
-  now?: number
-}
-
-/** Turns anything a Claude call threw into one ClaudeError. */
-export function classifyClaudeError(raw: unknown, context: ClassifyContext = {}): ClaudeError {
-  const { apiKey, attempts = 1 } = context
-  const redact = (text: string) => redactSecrets(text, apiKey)
-  if (raw instanceof ClaudeError) {
-    raw.attempts = attempts
-    return raw
-  }
-  if (raw instanceof APIUserAbortError || isAbortLike(raw)) {
-    return new ClaudeAbortError('The request to the Anthropic API was aborted.', { attempts })
-  }
-  if (raw instanceof APIConnectionTimeoutError) {
-    const within = context.timeoutMs ? ` within ${formatMs(context.timeoutMs)}` : ''
-    return new ClaudeTimeoutError(`The Anthropic API did not answer${within}.`, { attempts })
-  }
-  if (raw instanceof APIError && raw.status === undefined) {
-    const cause = raw.cause instanceof Error ? `: ${describeCause(raw.cause)}` : ''
-    const host = context.host ? ` at ${context.host}` : ''
-    return new ClaudeConnectionError(redact(`Could not reach the Anthropic API${host}${cause}.`), {
-      attempts,
-    })
-  }
-  if (raw instanceof APIError) return classifyStatus(raw, context, redact)
-  if (raw instanceof SyntaxError) {
-    return new ClaudeMalformedResponseError(
-      redact(`The Anthropic API sent a reply that is not valid JSON (${raw.message}).`),
-      { attempts },
-    )
-  }
-  const message = raw instanceof Error ? raw.message : String(raw)
-  return new ClaudeConnectionError(redact(`The Anthropic API call failed: ${message}`), {
-    attempts,
-  })
-}
-
-function classifyStatus(
-  raw: APIError,
-  context: ClassifyContext,
-  redact: (text: string) => string,
-): ClaudeError {
-  const status = raw.status ?? 0
-  const headers = raw.headers instanceof Headers ? raw.headers : undefined
-  const details: ClaudeErrorDetails = {
-    status,
-    errorType: raw.type ?? null,
-    errorCode: raw.errorCode ?? null,
-    requestId: raw.requestID ?? null,
-    retryAfterMs: parseRetryAfter(headers, context.now ?? Date.now()),
-    attempts: context.attempts ?? 1,
-  }
-  const apiMessage = raw.apiMessage ?? bodyText(raw)
-  const said = apiMessage ? `: ${truncate(apiMessage, 300)}` : ''
-  const label = details.errorCode ?? details.errorType ?? `HTTP ${status}`
-
-  if (isSpendLimit(raw)) {
-    return new ClaudeSpendLimitError(
-      redact(
-        `The Anthropic spend limit was reached (HTTP ${status} ${label})${said}. ` +
-          'Raise the limit in the Anthropic Console or wait until it resets; auto-fix is paused.',
-      ),
-      details,
-    )
-  }
-  if (status === 401 || status === 403) {
-    return new ClaudeAuthError(
-      redact(
-        `The API key was rejected (HTTP ${status} ${label})${said}. ` +
-          'Check the Anthropic API key in settings or ANTHROPIC_API_KEY; auto-fix is paused.',
-      ),
-      details,
-    )
-  }
-  if (status === 429) {
-    return new ClaudeRateLimitError(
-      redact(`Rate limited by the Anthropic API (HTTP 429 ${label})${said}.`),
-      details,
-    )
-  }
-  if (status === 529) {
-    return new ClaudeOverloadedError(
-      redact(`The Anthropic API is overloaded (HTTP 529)${said}.`),
-      details,
-    )
-  }
-  if (status === 408) {
-    return new ClaudeTimeoutError(redact(`The Anthropic API timed out (HTTP 408)${said}.`), details)
-  }
-  if (status >= 500) {
-    return new ClaudeServerError(
-      redact(`The Anthropic API failed (HTTP ${status} ${label})${said}.`),
-      details,
-    )
-  }
-  if (status === 404 && /model/i.test(apiMessage ?? '')) {
-    return new ClaudeModelError(
-      redact(`The Anthropic API does not know the model${said}.`),
-      details,
-    )
-  }
-  return new ClaudeRequestError(
-    redact(`The Anthropic API refused the request (HTTP ${status} ${label})${said}.`),
-    details,
-  )
-}
-
-/**
- * The SDK maps spend-limit codes to their own classes; we check the code itself so the rule is
- * visible here, and fall back to the body's text for older gateways that only put it in the message.
- */
-function isSpendLimit(raw: APIError): boolean {
-  if (raw.errorCode && SPEND_LIMIT_CODES.has(raw.errorCode)) return true
-  if (raw.status !== 429 && raw.status !== 402 && raw.status !== 400) return false
-  const text = `${raw.type ?? ''} ${raw.apiMessage ?? ''}`
-  return /spend_limit_reached|spend limit/i.test(text)
-}
-
-function bodyText(raw: APIError): string | null {
-  const body = raw.error
-  if (body == null) return null
-  if (typeof body === 'string') return body
-  return null
-}
-
-function isAbortLike(raw: unknown): boolean {
-  return raw instanceof Error && raw.name === 'AbortError'
-}
-
-function describeCause(cause: Error): string {
-  const inner = (cause as Error & { cause?: unknown }).cause
-  const code = inner instanceof Error && 'code' in inner ? ` (${String(inner.code)})` : ''
-  return `${cause.message}${code}`
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`
 }
 
 export function formatMs(ms: number): string {

@@ -6,8 +6,15 @@
  * million tokens. Cache writes are the 5-minute rate (1.25× input) unless the usage says the tokens
  * went to the 1-hour cache (2× input). Not modelled: the Batch API discount, `inference_geo: "us"`
  * (1.1×), fast mode, and third-party platforms' own prices. Prices change; this table is a snapshot,
- * and a model it does not know is priced at the dearest rates we know (`known: false`), so a
- * budget errs on the side of stopping early.
+ * and a model it does not know is priced at `UNKNOWN_MODEL_PRICE` (`known: false`), so a budget errs
+ * on the side of stopping early.
+ *
+ * Claude Fable 5.2 and Mythos 5.2 (released 2026-11-09) are newer than the stored pricing page:
+ * $8 / $40, cache reads $0.20, per the release write-up at
+ * developersdigest.tech/blog/claude-fable-5-2-whats-new-migration-2026 (from Anthropic's release
+ * notes and "What's new in Claude Fable 5.2") and the phuryn/claude-usage v1.5.7 release notes
+ * ("from platform.claude.com, checked 2026-12-01"). Check them against the pricing page when it is
+ * next stored.
  */
 import type { Usage as ApiUsage } from '@anthropic-ai/sdk/resources/messages'
 import { EMPTY_USAGE, type Usage } from '../../../shared/domain'
@@ -45,11 +52,15 @@ const ids = (...names: string[]): RegExp => new RegExp(`^(?:${names.join('|')})(
 /** The first row whose pattern matches a model id wins. */
 const TABLE: ReadonlyArray<{ pattern: RegExp; price: ModelPrice }> = [
   {
+    pattern: ids('claude-fable-5-2', 'claude-mythos-5-2'),
+    price: { family: 'Claude Fable/Mythos 5.2', ...rates(8, 40, 0.2) },
+  },
+  {
     pattern: ids('claude-fable-5-1', 'claude-mythos-5-1'),
     price: { family: 'Claude Fable/Mythos 5.1', ...rates(10, 50, 0.25) },
   },
   {
-    pattern: ids('claude-fable-5', 'claude-mythos-5', 'claude-mythos-preview'),
+    pattern: ids('claude-fable-5', 'claude-mythos-5'),
     price: { family: 'Claude Fable/Mythos 5', ...rates(10, 50, 1) },
   },
   { pattern: ids('claude-opus-5-5'), price: { family: 'Claude Opus 5.5', ...rates(4, 20, 0.2) } },
@@ -90,8 +101,21 @@ const TABLE: ReadonlyArray<{ pattern: RegExp; price: ModelPrice }> = [
   },
 ]
 
-/** What an unknown model is charged: the dearest rates in the table. */
-export const UNKNOWN_MODEL_PRICE: ModelPrice = { family: 'unknown model', ...rates(10, 50, 1) }
+/**
+ * Ids of the installed SDK's `Model` type whose price no source we can cite gives; they are priced
+ * as unknown on purpose (the test checks every SDK id is in the table or here):
+ * - claude-mythos-preview: invitation-only, never on the pricing page; Anthropic anchored Fable 5's
+ *   $10 / $50 as "less than half the price of Claude Mythos Preview" (quoted in
+ *   kellerai.blog/when-the-rate-card-has-tiers-in-depth), and that is all we can cite.
+ */
+export const UNPRICED_MODELS: ReadonlyArray<string> = ['claude-mythos-preview']
+
+/**
+ * What an unknown model is charged. Not the dearest rates in the table: the one model we know to
+ * cost more (Mythos Preview, over twice Fable 5's $10 / $50) would be undercounted. 2.5× Fable 5
+ * is our conservative guess, not a price anyone publishes.
+ */
+export const UNKNOWN_MODEL_PRICE: ModelPrice = { family: 'unknown model', ...rates(25, 125, 2.5) }
 
 export interface PriceLookup {
   price: ModelPrice

@@ -4,12 +4,8 @@
  * exponentially with full jitter.
  */
 import { sleep, type Clock } from '../util/clock'
-import {
-  ClaudeAbortError,
-  classifyClaudeError,
-  type ClaudeError,
-  type ClassifyContext,
-} from './errors'
+import { classifyClaudeError, type ClassifyContext } from './classify'
+import { ClaudeAbortError, type ClaudeError } from './errors'
 
 export interface RetryPolicy {
   /** Requests per call, the first included. @default 4 */
