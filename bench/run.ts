@@ -21,6 +21,7 @@ const ALL = [
   'engine',
   'dashboard',
   'app',
+  'fixrate',
 ]
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length ? chosen : ALL
