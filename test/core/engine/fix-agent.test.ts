@@ -3,8 +3,8 @@
  * conversation across rounds, real run_checks and search in the shadow, a cut-off tool call never
  * run, a refusal tried once on the fallback model, billing answers pausing auto-fix.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClaudeClient } from '../../../src/main/core/claude/client'
 import { loadConfig } from '../../../src/main/core/config/load-config'
@@ -20,6 +20,7 @@ import {
   startFakeAnthropic,
   toolUse,
   truncatedToolUse,
+  withRateLimit,
 } from '../../support/fake-anthropic'
 import type { FakeAnthropic } from '../../support/fake-anthropic'
 import { instantClock } from '../../support/fake-anthropic/instant-clock'
@@ -275,4 +276,52 @@ it('the fixer never asks with the old planner: no submit_plan, strict finish and
     'report_plan',
     'finish',
   ])
+})
+
+it('Claude is shown the change since the last green run, new untracked files included, with numbered lines', async () => {
+  const e = makeEngine()
+  await e.start()
+  let done = finished(e)
+  project.write('src/math.js', `${GOOD_MATH}// green\n`)
+  expect((await done).outcome).toBe('no_fix_needed')
+  // The baseline is recorded in the background after a green run.
+  const baselines = join(process.env.FIXLOOP_CACHE_DIR!, 'baselines')
+  const recorded = () =>
+    existsSync(baselines) &&
+    readdirSync(baselines).some(
+      (d) => d.startsWith(basename(project.root)) && existsSync(join(baselines, d, 'index.json')),
+    )
+  await expect.poll(recorded, { timeout: 10_000 }).toBe(true)
+  fake.enqueue(planReply(), editReply('a - b', 'a + b'), finishReply())
+  done = finished(e)
+  project.write('src/helper.js', 'export const helper = 1\n')
+  project.write('src/math.js', `${BROKEN_MATH}// green\n`)
+  expect((await done).outcome).toBe('fixed')
+  const system = JSON.stringify((fake.messageRequests()[0]!.body as { system: unknown }).system)
+  expect(system).toContain('The change since the last green run')
+  expect(system).toContain('-  return a + b')
+  expect(system).toContain('+  return a - b')
+  expect(system).toContain('src/helper.js')
+  expect(system).toMatch(/2\\t {2}return a - b/)
+})
+
+it('with concurrency > 1, an exhausted input-token bucket is waited out before the next request', async () => {
+  const e = makeEngine({ concurrency: 2 })
+  await e.start()
+  const sentAt: number[] = []
+  let n = 0
+  fake.respondWith(() => {
+    sentAt.push(Date.now())
+    n++
+    if (n === 1)
+      return withRateLimit(planReply(), { inputTokensRemaining: 0, inputTokensReset: 1500 })
+    return n === 2 ? editReply('a - b', 'a + b') : finishReply()
+  })
+  const done = finished(e)
+  project.write('src/math.js', BROKEN_MATH)
+  expect((await done).outcome).toBe('fixed')
+  expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(1000)
+  expect(e.log.entries().some((x) => /Waiting .* s for the API rate limit/.test(x.message))).toBe(
+    true,
+  )
 })

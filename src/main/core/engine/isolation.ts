@@ -3,12 +3,14 @@
  * the project, kept in step with it) and the OS sandbox around check processes, set up at start and
  * disposed at stop, with what health says of each.
  */
+import { basename, dirname, join } from 'node:path'
 import type { Settings } from '../../../shared/settings'
 import type { Logger } from '../log/logger'
 import { SandboxUnavailableError, createSandbox } from '../sandbox'
 import type { Sandbox } from '../sandbox'
 import type { SyncReport } from '../shadow'
 import { ShadowPool, pruneOrphanShadows, resolveCacheDir } from '../shadow'
+import { GreenBaseline } from './green-baseline'
 import { createProjectMatcher } from './project-watcher'
 import type { CheckSandbox, Workspaces } from './pipeline/ports'
 
@@ -20,6 +22,8 @@ export interface Isolation {
   readonly sandbox: CheckSandbox | null
   /** Set when checks may not run at all (`sandbox: required` and none works): why, in words. */
   readonly unavailable: string | null
+  /** The project's tree at its last green run (null when it could not be opened: git is the fallback). */
+  readonly baseline: GreenBaseline | null
   /** The shadows cannot be trusted (changes may have been missed): rebuilt before the next task. */
   invalidate(reason: string): void
   workspaceHealth(): Check
@@ -45,9 +49,10 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
     if (!(error instanceof SandboxUnavailableError)) throw error
     unavailable = error.message
   }
+  const ignore = createProjectMatcher(root, settings)
   const pool = ShadowPool.open({
     projectRoot: root,
-    ignore: createProjectMatcher(root, settings),
+    ignore,
     cacheDir: options.cacheDir,
     log: (level, message) => log.log(level, message, { source: 'shadow' }),
   })
@@ -76,6 +81,18 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
       log.error(`Shadow workspace could not be prepared: ${prepareError}`, { source: 'shadow' })
     },
   )
+  // Beside the shadows, named like them: <cache>/baselines/<name of the shadow pool>.
+  const baseline = await GreenBaseline.open({
+    cacheDir: join(dirname(dirname(pool.dir)), 'baselines', basename(pool.dir)),
+    projectRoot: root,
+    ignore,
+  }).catch((error: unknown) => {
+    log.warn(
+      `No green baseline (the fixer is shown git's diff instead): ${(error as Error).message}`,
+    )
+    return null
+  })
+  if (baseline?.setAside) log.warn(`A damaged green baseline was set aside: ${baseline.setAside}`)
   const status = sandbox?.status
   log.info(
     status?.active
@@ -94,6 +111,7 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
         }
       : null,
     unavailable,
+    baseline,
     invalidate: (reason) => pool.invalidate(reason),
     workspaceHealth: () =>
       prepareError

@@ -421,6 +421,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       runner: () => this.#runnerOrThrow(),
       client: () => this.#clientOrThrow(),
       workspaces: () => isolation.workspaces,
+      baseline: () => isolation.baseline,
       sandbox: () => isolation.sandbox,
       checkEnv: () => withoutSecretValues(process.env, Object.values(this.#secrets)),
       redact: this.#redactor(),

@@ -77,7 +77,14 @@ function isString(v: string | undefined): v is string {
  * Bounded in time and size.
  */
 export async function changeSinceHead(root: string, signal?: AbortSignal): Promise<string | null> {
-  const tracked = await git(root, ['diff', '--no-color', '--no-ext-diff', 'HEAD'], signal)
+  const names = await git(root, ['diff', '--name-only', '-z', 'HEAD'], signal)
+  if (names === null) return null
+  // Protected files (env files, keys, lockfiles) never reach a prompt, changed or not.
+  const changed = names.split('\0').filter((p) => p && protectedReason(p) === null)
+  const shown = changed.slice(0, MAX_TRACKED)
+  const tracked = shown.length
+    ? await git(root, ['diff', '--no-color', '--no-ext-diff', 'HEAD', '--', ...shown], signal)
+    : ''
   if (tracked === null) return null
   const listed = await git(root, ['ls-files', '--others', '--exclude-standard', '-z'], signal)
   const untracked = (listed ?? '').split('\0').filter((p) => p && protectedReason(p) === null)
@@ -94,6 +101,8 @@ export async function changeSinceHead(root: string, signal?: AbortSignal): Promi
       // Gone since git listed it.
     }
   }
+  if (changed.length > MAX_TRACKED)
+    added.push(`… and ${changed.length - MAX_TRACKED} more changed tracked files`)
   if (untracked.length > MAX_UNTRACKED)
     added.push(`… and ${untracked.length - MAX_UNTRACKED} more new untracked files`)
   const diff = [tracked.trim(), ...added].filter(Boolean).join('\n')
@@ -101,6 +110,7 @@ export async function changeSinceHead(root: string, signal?: AbortSignal): Promi
 }
 
 const MAX_UNTRACKED = 20
+const MAX_TRACKED = 200
 
 function git(root: string, args: string[], signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {

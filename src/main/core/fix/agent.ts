@@ -26,6 +26,7 @@ import type { ClaudeClient } from '../claude/client'
 import { textOf, toParams } from '../claude/content'
 import { ClaudeAbortError, isContextWindowError, isOutage, pausesAutoFix } from '../claude/errors'
 import { addUsage } from '../claude/pricing'
+import { estimateInputTokens } from '../claude/rate-limit'
 import {
   FINISH_TOOL_NAME,
   REPORT_PLAN_TOOL_NAME,
@@ -107,6 +108,11 @@ export interface AgentOptions {
   /** The diff of every edit so far: the seed of a fresh conversation. */
   editsSoFar: () => string
   onToolCall?: (event: ToolCallEvent) => void
+  /**
+   * Waits before a request of about this many input tokens when the rate limit says so (used when
+   * several tasks share the key). @default none
+   */
+  pace?: (estimatedInputTokens: number, signal?: AbortSignal) => Promise<void>
   /** Things worth a log line: a fallback model, a fresh conversation. */
   onNote?: (message: string) => void
 }
@@ -234,17 +240,16 @@ export class FixAgent {
 
       let message
       try {
-        const reply = await this.options.client.createMessage(
-          {
-            model: this.model,
-            max_tokens: maxTokens,
-            system: this.#system,
-            tools: this.#tools,
-            messages: withMovingBreakpoint(this.#messages),
-            ...(effort ? { output_config: { effort } } : {}),
-          },
-          { signal },
-        )
+        const request = {
+          model: this.model,
+          max_tokens: maxTokens,
+          system: this.#system,
+          tools: this.#tools,
+          messages: withMovingBreakpoint(this.#messages),
+          ...(effort ? { output_config: { effort } } : {}),
+        }
+        await this.options.pace?.(estimateInputTokens(request), signal)
+        const reply = await this.options.client.createMessage(request, { signal })
         message = reply.message
         turns++
         usage = addUsage(usage, reply.usage)

@@ -13,6 +13,7 @@ import { createSandboxedEditor } from '../../fix/editor'
 import { DEFAULT_PROMPT_LIMITS, renderChecks, trimMiddle } from '../../fix/prompts'
 import { createSearch } from '../../fix/search'
 import { createIgnoreMatcher } from '../../watch/ignore-rules'
+import { sleep } from '../../util/clock'
 import { redactCheck } from '../redact-checks'
 import type { RoundReport } from './stage-fix'
 import type { TaskRun } from './task-run'
@@ -104,6 +105,17 @@ async function createAgent(run: TaskRun): Promise<FixAgent> {
           log('info', `Claude ran the checks: ${firstLine(call.result)}`)
       },
       onNote: (message) => log('info', message),
+      // Tasks side by side share the key's rate limit: read its headers and wait rather than 429.
+      ...(deps.settings.concurrency > 1
+        ? {
+            pace: async (tokens: number, signal?: AbortSignal) => {
+              const ms = client.paceDelayMs(tokens)
+              if (ms <= 0) return
+              log('info', `Waiting ${(ms / 1000).toFixed(1)} s for the API rate limit`)
+              await sleep(ms, signal, deps.clock)
+            },
+          }
+        : {}),
     },
   )
 }
