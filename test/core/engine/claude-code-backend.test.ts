@@ -89,6 +89,10 @@ it('Claude Code fixes in the shadow, Fixloop verifies and applies, cost and turn
   expect(task.attempts[0]?.edits.map((x) => x.path)).toEqual(['src/math.js'])
   expect(task.attempts[0]?.checks.every((c) => c.passed)).toBe(true)
   expect(task.diff).toContain('+  return a + b')
+  const health = await e.checkHealth()
+  expect(health.checks.find((c) => c.name === 'fixer')).toMatchObject({ ok: true })
+  expect(health.checks.find((c) => c.name === 'fixer')?.detail).toMatch(/^Claude Code 2\.1\.80 at /)
+  expect(health.checks.find((c) => c.name === 'api_key')?.detail).toMatch(/not needed/)
 })
 
 it('Claude Code not installed: auto-fix pauses saying so, the tree untouched', async () => {
@@ -102,6 +106,8 @@ it('Claude Code not installed: auto-fix pauses saying so, the tree untouched', a
   expect(task.failureReason).toMatch(/Claude Code .*not found/i)
   expect(e.status).toBe('paused')
   expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+  const health = await e.checkHealth()
+  expect(health.checks.find((c) => c.name === 'fixer')).toMatchObject({ ok: false })
 })
 
 it('a file the user changes while Claude Code works is not overwritten: the fix is not taken', async () => {

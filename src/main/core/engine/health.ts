@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises'
 import type { Health } from '../../../shared/domain'
+import { claudeCodeHealth, findClaudeCode } from '../fix/claude-code'
 import type { StateStore } from '../state'
 import type { WatcherStatus } from '../watch/watcher'
 
@@ -17,6 +18,8 @@ export interface HealthInputs {
   workspace: { ok: boolean; detail: string }
   /** The OS sandbox around check processes, and why it is or is not in force. */
   sandbox: { ok: boolean; detail: string }
+  /** Who fixes (the API agent or Claude Code), and whether it can now. */
+  fixer: { ok: boolean; detail: string }
 }
 
 /** Puts the health checks together, adding the disk check, into the contract's Health. */
@@ -26,6 +29,7 @@ export async function assessHealth(inputs: HealthInputs): Promise<Health> {
     { name: 'watcher', ...inputs.watcher },
     { name: 'checks', ...inputs.checks },
     { name: 'api_key', ...inputs.apiKey },
+    { name: 'fixer', ...inputs.fixer },
     { name: 'workspace', ...inputs.workspace },
     { name: 'sandbox', ...inputs.sandbox },
     { name: 'disk', ...(await diskCheck(inputs.root)) },
@@ -71,9 +75,37 @@ export function watcherHealth(status: WatcherStatus | null): Check {
 }
 
 /** The API key: needed only when auto-fix is on; rejected keys stay reported until replaced. */
-export function apiKeyHealth(autoFix: boolean, keySet: boolean, rejected: string | null): Check {
+export function apiKeyHealth(
+  autoFix: boolean,
+  keySet: boolean,
+  rejected: string | null,
+  fixer: 'api' | 'claude-code' = 'api',
+): Check {
   if (!autoFix) return { ok: true, detail: 'not needed: auto-fix is off' }
+  if (fixer === 'claude-code')
+    return { ok: true, detail: 'not needed: Claude Code fixes, with its own login' }
   if (rejected) return { ok: false, detail: rejected }
   if (keySet) return { ok: true, detail: 'set' }
   return { ok: false, detail: 'ANTHROPIC_API_KEY is not set: failures are detected but not fixed' }
+}
+
+/** The fixer: the API agent (degraded while the API is out) or Claude Code (found, which version). */
+export async function fixerHealth(
+  fixer: 'api' | 'claude-code',
+  model: string,
+  outage: { since: number; until: number; reason: string } | null,
+  env: NodeJS.ProcessEnv,
+): Promise<Check> {
+  if (fixer === 'claude-code') {
+    const found = await findClaudeCode({ env, refresh: true })
+    return { ok: found.usable, detail: claudeCodeHealth(found) }
+  }
+  if (outage) {
+    const at = (ms: number) => new Date(ms).toISOString().slice(11, 19)
+    return {
+      ok: false,
+      detail: `Claude API unavailable since ${at(outage.since)} UTC (${outage.reason}); next try at ${at(outage.until)} UTC`,
+    }
+  }
+  return { ok: true, detail: `Fixloop's agent over the Anthropic API, model ${model}` }
 }

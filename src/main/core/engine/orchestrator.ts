@@ -41,7 +41,7 @@ import type { WatchBatch, Watcher } from '../watch/watcher'
 import { OwnWrites } from '../watch/own-writes'
 import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
-import { apiKeyHealth, assessHealth, stateHealth, watcherHealth } from './health'
+import { apiKeyHealth, assessHealth, fixerHealth, stateHealth, watcherHealth } from './health'
 import { describeStateEvent } from './state-event-messages'
 import { SessionStats } from './session-stats'
 import { findTask, summarizeQueues } from './snapshot'
@@ -579,7 +579,18 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       checks: this.#runnerProblem
         ? { ok: false, detail: this.#runnerProblem }
         : { ok: true, detail: this.#runner?.description ?? 'test runner found' },
-      apiKey: apiKeyHealth(this.#settings.autoFix, Boolean(key), this.#keyRejected),
+      apiKey: apiKeyHealth(
+        this.#settings.autoFix,
+        Boolean(key),
+        this.#keyRejected,
+        this.#settings.fixer,
+      ),
+      fixer: await fixerHealth(
+        this.#settings.fixer,
+        this.#settings.model,
+        this.#outage.state,
+        withoutSecretValues(process.env, Object.values(this.#secrets)),
+      ),
       workspace: this.#isolation?.workspaceHealth() ?? { ok: false, detail: 'not prepared' },
       sandbox: this.#isolation?.sandboxHealth() ?? { ok: false, detail: 'not set up' },
     })
