@@ -134,7 +134,7 @@ export async function runFixture(fixture: Fixture, options: RunOptions): Promise
       const u = t.usage
       run.attempts = t.attempts.length
       run.requests = u.requests
-      run.uncachedInputTokens = u.inputTokens
+      run.uncachedInputTokens = u.inputTokens + u.cacheCreationInputTokens
       run.inputTokens = u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens
       run.outputTokens = u.outputTokens
       run.costUsd = u.costUsd

@@ -1,7 +1,7 @@
 /**
  * Fix rate: how many small real bugs Fixloop fixes end to end, and what each fix costs. Every
  * fixture in bench/fixtures/<name>/ is a correct plain-Node project (tests run by `node --test`), a
- * bug to inject into a temp copy of it (bug.json) and a recorded fix conversation in the fix
+ * bug to inject into a temp copy of it (bug.json) and a scripted (hand-written, not recorded) fix conversation in the fix
  * agent's protocol (transcript.json: report_plan, the text editor, run_checks, search, finish).
  * The engine watches the copy, the bug is written, and the task it starts is followed until it
  * settles. A fixture counts as fixed when the task ended `fixed` AND the project's tests pass in
@@ -45,7 +45,7 @@ const timeoutMs = Number(option('--timeout') ?? (realApi ? 600 : 60)) * 1000
 console.log(
   realApi
     ? `using the real Anthropic API (ANTHROPIC_API_KEY is set${process.env.ANTHROPIC_BASE_URL ? `, via ${process.env.ANTHROPIC_BASE_URL}` : ''}); transcripts not used`
-    : 'replaying recorded transcripts (no ANTHROPIC_API_KEY)',
+    : "replaying the fixtures' scripted transcripts (no ANTHROPIC_API_KEY): this measures Fixloop's pipeline and token use, not Claude's skill",
 )
 
 // Loaded only here: --check proves the fixtures without the engine or the fake API.
@@ -77,7 +77,7 @@ const replayNote = (r: FixtureRun) =>
 
 console.log(`\nFix rate per fixture (${realApi ? 'real API' : 'replayed transcripts, fake API'})\n`)
 console.log(
-  '| fixture | outcome | fixed | attempts | requests | input tok | uncached in | output tok | cost USD | wall s | note |',
+  '| fixture | outcome | fixed | attempts | requests | input tok | uncached in (incl. cache writes) | output tok | cost USD | wall s | note |',
 )
 console.log('|---|---|:-:|---:|---:|---:|---:|---:|---:|---:|---|')
 for (const r of runs) {
