@@ -2,8 +2,10 @@
  * A small simulation of prompt caching, so usage from the fake server responds to `cache_control`
  * the way the real API does in spirit: the request is cut into blocks in prefix order (tools, system,
  * messages); each block marked with `cache_control` ends a cacheable prefix; a prefix seen before is a
- * cache read, the rest up to the last marker a cache write, what follows it plain input.
- * Tokens are estimated as characters / 4. Not simulated: TTLs, and the 20-block lookback.
+ * cache read, the rest up to the last marker a cache write, what follows it plain input. As the API
+ * does, a marker also finds a prefix written earlier that ends up to 20 blocks before it (the
+ * lookback), so a breakpoint that moves with a growing conversation reads what the previous request
+ * wrote. Tokens are estimated as characters / 4. Not simulated: TTLs.
  */
 import { createHash } from 'node:crypto'
 import type { FakeUsage } from './replies'
@@ -11,7 +13,12 @@ import type { FakeUsage } from './replies'
 interface Segment {
   json: string
   marked: boolean
+  /** False for the role of a message: not a content block, not a boundary. */
+  block?: boolean
 }
+
+/** How many blocks before a breakpoint the API looks for an earlier cache entry. */
+const LOOKBACK_BLOCKS = 20
 
 export class CacheSimulator {
   private readonly seen = new Set<string>()
@@ -26,20 +33,36 @@ export class CacheSimulator {
     const segments = segmentsOf(request)
     const model = String(request.model ?? '')
     let length = 0
-    const prefixes: Array<{ key: string; tokens: number }> = []
+    const boundaries: Array<{ key: string; tokens: number; marked: boolean }> = []
     const hash = createHash('sha256').update(model)
     for (const segment of segments) {
       hash.update(segment.json)
       length += segment.json.length
-      if (segment.marked) prefixes.push({ key: hash.copy().digest('hex'), tokens: tokens(length) })
+      if (segment.block === false) continue
+      boundaries.push({
+        key: hash.copy().digest('hex'),
+        tokens: tokens(length),
+        marked: segment.marked,
+      })
     }
     const total = tokens(length)
-    const cacheable = prefixes.filter((p) => p.tokens >= this.minTokens)
-    const last = cacheable.at(-1)
+    const markers = boundaries
+      .map((b, index) => ({ ...b, index }))
+      .filter((b) => b.marked && b.tokens >= this.minTokens)
+    const last = markers.at(-1)
     if (!last)
       return { input_tokens: total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
-    const hit = [...cacheable].reverse().find((p) => this.seen.has(p.key))
-    for (const p of cacheable) this.seen.add(p.key)
+    let hit: { tokens: number } | undefined
+    for (const marker of [...markers].reverse()) {
+      for (let i = marker.index; i >= Math.max(0, marker.index - LOOKBACK_BLOCKS); i--) {
+        if (this.seen.has(boundaries[i]!.key)) {
+          hit = boundaries[i]
+          break
+        }
+      }
+      if (hit) break
+    }
+    for (const m of markers) this.seen.add(m.key)
     const read = hit?.tokens ?? 0
     return {
       input_tokens: total - last.tokens,
@@ -61,7 +84,7 @@ function segmentsOf(request: Record<string, unknown>): Segment[] {
   else for (const block of asArray(system)) out.push(segment(block))
   for (const message of asArray(request.messages)) {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown }
-    out.push({ json: JSON.stringify(role), marked: false })
+    out.push({ json: JSON.stringify(role), marked: false, block: false })
     if (typeof content === 'string') out.push({ json: JSON.stringify(content), marked: false })
     else for (const block of asArray(content)) out.push(segment(block))
   }
