@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClaudeClient } from '../../../src/main/core/claude/client'
 import { ClaudeModelError, ClaudeServerError } from '../../../src/main/core/claude/errors'
-import { DEFAULT_MODEL, acceptsForcedToolChoice } from '../../../src/main/core/claude/models'
+import { DEFAULT_MODEL } from '../../../src/main/core/claude/models'
 import { serverError, startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic'
 import { instantClock } from '../../support/fake-anthropic/instant-clock'
 
@@ -101,30 +101,5 @@ describe('checkModel', () => {
 
     await expect(claude.checkModel()).rejects.toBeInstanceOf(ClaudeServerError)
     await expect(claude.checkModel()).resolves.toMatchObject({ id: 'claude-sonnet-5-5' })
-  })
-})
-
-describe('acceptsForcedToolChoice', () => {
-  it('is false for models documented to reject forced tool use, and for unknown ones', () => {
-    for (const model of [
-      'claude-sonnet-5-5',
-      'claude-opus-5-5',
-      'claude-fable-5-1',
-      'claude-next-9',
-    ]) {
-      expect(acceptsForcedToolChoice(model), model).toBe(false)
-    }
-  })
-
-  it('is true for earlier models', () => {
-    for (const model of [
-      'claude-sonnet-5',
-      'claude-opus-5',
-      'claude-sonnet-4-5-20250929',
-      'claude-haiku-4-5',
-      'claude-3-5-haiku-20241022',
-    ]) {
-      expect(acceptsForcedToolChoice(model), model).toBe(true)
-    }
   })
 })

@@ -302,8 +302,29 @@ describe('malformed calls', () => {
     const result = await small.execute({ command: 'view', path: 'big.txt' })
     expect(result).toEqual({
       isError: true,
-      content: "big.txt is 2.9 KiB, over the editor's limit of 2 KiB; refused.",
+      content:
+        "big.txt is 2.9 KiB, over the editor's limit of 2 KiB; refused. View it by line range (view with view_range) to read it; it cannot be edited.",
     })
+  })
+
+  it('views a file too big to edit by line range, up to its own cap', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `line ${i + 1}`).join('\n')
+    await writeFile(join(root, 'big.txt'), lines)
+    const small = createSandboxedEditor({ root, journal, maxFileBytes: 2048, maxViewBytes: 8192 })
+    const ranged = await small.execute({ command: 'view', path: 'big.txt', view_range: [300, 302] })
+    expect(ranged.isError).toBe(false)
+    expect(ranged.content).toContain('   300\tline 300')
+    expect(ranged.content).toContain('   302\tline 302')
+    const edit = await small.execute({
+      command: 'str_replace',
+      path: 'big.txt',
+      old_str: 'line 300\n',
+      new_str: 'line three hundred\n',
+    })
+    expect(edit.isError).toBe(true)
+    await writeFile(join(root, 'huge.txt'), 'x'.repeat(9000))
+    const huge = await small.execute({ command: 'view', path: 'huge.txt', view_range: [1, 1] })
+    expect(huge.content).toMatch(/over the editor's limit of 8 KiB; refused\.$/)
   })
 
   it('refuses binary files', async () => {

@@ -20,19 +20,6 @@ export const KNOWN_DEPRECATIONS: Readonly<Record<string, string>> = {
   'claude-sonnet-4-5-20250929': '2026-11-30',
 }
 
-/**
- * Models documented to answer a forced tool_choice (`{type: 'tool'}` or `any`) with a 400: Sonnet 5.5
- * and Opus 5.5 ("Forced tool use returns an error") and Fable 5.1, whose thinking cannot be disabled.
- * Anything newer than the table, or unknown, is treated the same way: `auto` is accepted by every model.
- */
-const FORCED_TOOL_CHOICE_OK =
-  /^claude-(?:(?:opus|sonnet|fable|mythos)-5|opus-4(?:-\d)?|sonnet-4(?:-\d)?|haiku-4-5|3-[\w-]+)(?:-\d{8})?$/
-
-/** Whether `tool_choice: {type: 'tool', name}` is safe to send to this model. */
-export function acceptsForcedToolChoice(model: string): boolean {
-  return FORCED_TOOL_CHOICE_OK.test(model.trim().toLowerCase())
-}
-
 export interface ModelCheck {
   /** The name that was checked. */
   model: string

@@ -36,6 +36,8 @@ export interface SandboxedEditorOptions {
   ownWrites?: OwnWriteRegistry
   /** Largest file that can be viewed or edited, and largest content written. @default 524288 (512 KiB) */
   maxFileBytes?: number
+  /** Largest file a `view` with a `view_range` may read (bigger than an edit may touch). @default 16 MiB */
+  maxViewBytes?: number
   /** Lines a `view` of a file shows before it asks for a `view_range`. @default 2000 */
   maxViewLines?: number
   /** Characters any result may carry. @default 100000 */
@@ -61,6 +63,7 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
     throw new TypeError(`the editor's root must be an absolute path, got ${String(options.root)}`)
   }
   const maxFileBytes = positive(options.maxFileBytes, 512 * 1024, 'maxFileBytes')
+  const maxViewBytes = positive(options.maxViewBytes, 16 * 1024 * 1024, 'maxViewBytes')
   const maxViewLines = positive(options.maxViewLines, 2000, 'maxViewLines')
   const maxResultChars = positive(options.maxResultChars, 100_000, 'maxResultChars')
   const maxListEntries = positive(options.maxListEntries, 500, 'maxListEntries')
@@ -79,12 +82,19 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
   let queue: Promise<unknown> = Promise.resolve()
 
   /** Reads a text file within the caps, or refuses with why. */
-  async function readText(target: Resolved): Promise<{ bytes: Buffer; text: string }> {
+  async function readText(
+    target: Resolved,
+    limit = maxFileBytes,
+  ): Promise<{ bytes: Buffer; text: string }> {
     if (target.kind === null) throw new Refusal(`${target.rel} does not exist.`)
     if (target.kind === 'dir') throw new Refusal(`${target.rel} is a directory, not a file.`)
-    if (target.size > maxFileBytes) {
+    if (target.size > limit) {
+      const hint =
+        limit < maxViewBytes && target.size <= maxViewBytes
+          ? ' View it by line range (view with view_range) to read it; it cannot be edited.'
+          : ''
       throw new Refusal(
-        `${target.rel} is ${formatBytes(target.size)}, over the editor's limit of ${formatBytes(maxFileBytes)}; refused.`,
+        `${target.rel} is ${formatBytes(target.size)}, over the editor's limit of ${formatBytes(limit)}; refused.${hint}`,
       )
     }
     const bytes = await readFile(target.abs)
@@ -147,7 +157,8 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
       }
       return listDirectory(target)
     }
-    const { text } = await readText(target)
+    const ranged = input.view_range !== undefined && input.view_range !== null
+    const { text } = await readText(target, ranged ? maxViewBytes : maxFileBytes)
     const lines = toLines(text)
     let from = 1
     let to = lines.length

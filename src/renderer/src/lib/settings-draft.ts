@@ -10,6 +10,10 @@ type Num = number | null
 
 export interface SettingsDraft {
   model: string
+  /** '' for none. */
+  fallbackModel: string
+  effort: Settings['effort']
+  fixer: Settings['fixer']
   maxRetries: Num
   autoFix: boolean
   debounceSeconds: Num
@@ -57,6 +61,9 @@ const lines = (text: string) =>
 export function toDraft(s: Settings): SettingsDraft {
   return {
     model: s.model,
+    fallbackModel: s.fallbackModel ?? '',
+    effort: s.effort,
+    fixer: s.fixer,
     maxRetries: s.maxRetries,
     autoFix: s.autoFix,
     debounceSeconds: s.debounceSeconds,
@@ -91,6 +98,9 @@ export function fromDraft(d: SettingsDraft): Record<keyof Settings, unknown> {
   const command = d.testCommand.trim()
   return {
     model: d.model.trim(),
+    fallbackModel: d.fallbackModel.trim() || null,
+    effort: d.effort,
+    fixer: d.fixer,
     maxRetries: d.maxRetries,
     autoFix: d.autoFix,
     debounceSeconds: d.debounceSeconds,
