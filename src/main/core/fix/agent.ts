@@ -11,22 +11,20 @@
  * a billing stop or an abort end the round with that reason for the caller to judge.
  */
 import type {
-  ContentBlock,
   ContentBlockParam,
   MessageParam,
-  ToolUnion,
-  ToolResultBlockParam,
   ToolTextEditor20250728,
+  ToolUnion,
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages'
-import { EMPTY_USAGE, type CheckResult, type Plan, type Usage } from '../../../shared/domain'
+import { EMPTY_USAGE, type Plan, type Usage } from '../../../shared/domain'
 import { systemBlock, withMovingBreakpoint } from '../claude/cache-control'
-import type { Capabilities, EffortLevel } from '../claude/capabilities'
-import type { ClaudeClient } from '../claude/client'
+import type { EffortLevel } from '../claude/capabilities'
 import { textOf, toParams } from '../claude/content'
 import { ClaudeAbortError, isContextWindowError, isOutage, pausesAutoFix } from '../claude/errors'
 import { addUsage } from '../claude/pricing'
 import { estimateInputTokens } from '../claude/rate-limit'
+import { dropCutOffCall, field, firstMessage, renderContext, toolResult } from './agent-messages'
 import {
   FINISH_TOOL_NAME,
   REPORT_PLAN_TOOL_NAME,
@@ -39,120 +37,17 @@ import {
   runChecksTool,
   type Finish,
 } from './agent-tools'
-import type { EditorTool } from './editor-types'
 import {
-  AGENT_SYSTEM,
-  DEFAULT_PROMPT_LIMITS,
-  displayPath,
-  renderChecks,
-  renderDiff,
-  renderSources,
-  type PromptLimits,
-  type SourceFile,
-} from './prompts'
+  EDITOR_TOOL_NAME,
+  type AgentOptions,
+  type AgentTask,
+  type RoundOptions,
+  type RoundResult,
+  type RoundStop,
+  type ToolOutcome,
+} from './agent-types'
+import { AGENT_SYSTEM, DEFAULT_PROMPT_LIMITS, type PromptLimits } from './prompts'
 import { SEARCH_TOOL, SEARCH_TOOL_NAME } from './search'
-
-export const EDITOR_TOOL_NAME = 'str_replace_based_edit_tool'
-
-export type EffortSetting = 'auto' | EffortLevel
-
-export interface ToolOutcome {
-  content: string
-  isError: boolean
-}
-
-/** What the task is about: the stable part of the conversation (it sits in the cached prefix). */
-export interface AgentTask {
-  files: string[]
-  /** The red checks of the detection run. */
-  checks: CheckResult[]
-  /** The change since the last green run (or since HEAD), with the heading saying which. */
-  change: { heading: string; diff: string } | null
-  sources: SourceFile[]
-  maxRounds: number
-}
-
-export interface AgentToolbox {
-  editor: EditorTool
-  /** The related checks of `files` (null: the task's and the edited files), in the shadow. */
-  runChecks: (files: string[] | null, signal?: AbortSignal) => Promise<ToolOutcome>
-  search: { execute(input: unknown, signal?: AbortSignal): Promise<ToolOutcome> }
-  /** `run_checks` calls a round may make. @default 4 */
-  maxChecksPerRound?: number
-}
-
-/** What `onUsage` answers after each response: go on, or stop before the next request. */
-export type UsageDecision = 'continue' | { stop: string }
-
-export interface ToolCallEvent {
-  round: number
-  name: string
-  command: string | null
-  path: string | null
-  isError: boolean
-  /** The result sent back (may be long). */
-  result: string
-}
-
-export interface AgentOptions {
-  client: ClaudeClient
-  tools: AgentToolbox
-  capabilities: Capabilities
-  /** Tried once when the model refuses. @default none */
-  fallbackModel?: string | null
-  /** 'auto': medium on the first round, high after. @default 'auto' */
-  effort?: EffortSetting
-  /** Requests per round. @default 25 */
-  maxTurnsPerRound?: number
-  limits?: Partial<PromptLimits>
-  /** The diff of every edit so far: the seed of a fresh conversation. */
-  editsSoFar: () => string
-  onToolCall?: (event: ToolCallEvent) => void
-  /**
-   * Waits before a request of about this many input tokens when the rate limit says so (used when
-   * several tasks share the key). @default none
-   */
-  pace?: (estimatedInputTokens: number, signal?: AbortSignal) => Promise<void>
-  /** Things worth a log line: a fallback model, a fresh conversation. */
-  onNote?: (message: string) => void
-}
-
-export interface RoundOptions {
-  signal?: AbortSignal
-  /** After every response, with its usage and the round's total so far. */
-  onUsage?: (request: Usage, roundTotal: Usage) => UsageDecision
-}
-
-export type RoundStop =
-  /** Claude called finish: verify. */
-  | 'finish'
-  /** Claude ended its turn without finish: verify what it did, its text is the summary. */
-  | 'end_turn'
-  | 'max_turns'
-  | 'budget'
-  | 'aborted'
-  /** Claude declined, on the fallback model too (see `refusal`). */
-  | 'refusal'
-  /** The API is unavailable (outlasted the retry layer): `error` says how. Not the task's fault. */
-  | 'outage'
-  /** A billing, spend-limit or key answer: auto-fix waits for the user. */
-  | 'paused'
-  | 'error'
-
-export interface RoundResult {
-  stop: RoundStop
-  usage: Usage
-  /** Requests this round. */
-  turns: number
-  toolCalls: number
-  finish: Finish | null
-  /** Claude's closing words (finish's summary, or its final text). */
-  summary: string | null
-  detail?: string
-  error?: Error
-  /** `stop_details.category` of a refusal (null when the API named none). */
-  refusal?: string | null
-}
 
 const CONTEXT_SHARE = 0.85
 
@@ -451,50 +346,4 @@ export class FixAgent {
       return { content: `${call.name} failed: ${message}`, isError: true }
     }
   }
-}
-
-/**
- * At `max_tokens`, a reply that ends in a tool call ended inside it: its input is incomplete, so it
- * is dropped, never run. Earlier calls in the reply are whole.
- */
-export function dropCutOffCall(
-  content: ReadonlyArray<ContentBlock>,
-  stopReason: string | null,
-): { kept: ContentBlock[]; cut: string | null } {
-  const last = content.at(-1)
-  if (stopReason === 'max_tokens' && last?.type === 'tool_use') {
-    return { kept: content.slice(0, -1), cut: last.name }
-  }
-  return { kept: [...content], cut: null }
-}
-
-function toolResult(id: string, outcome: ToolOutcome): ToolResultBlockParam {
-  return {
-    type: 'tool_result',
-    tool_use_id: id,
-    content: outcome.content,
-    ...(outcome.isError ? { is_error: true } : {}),
-  }
-}
-
-/** The task context: the same for every round, so it sits in the cached prefix. */
-function renderContext(task: AgentTask, limits: PromptLimits): string {
-  return [
-    `Files of this task: ${task.files.map(displayPath).join(', ') || '(none named)'}`,
-    `# Failing checks\n${renderChecks(task.checks, limits)}`,
-    task.change ? renderDiff(task.change.diff, limits, task.change.heading) : '',
-    `# Source files as they were when the task started\n${renderSources(task.sources, limits)}`,
-  ]
-    .filter(Boolean)
-    .join('\n\n')
-}
-
-function firstMessage(task: AgentTask, n: number): string {
-  return `Fix the failing checks. This is round ${n} of ${task.maxRounds}: each finish is verified, and a failed verification comes back to you.`
-}
-
-function field(input: unknown, key: string): string | null {
-  if (typeof input !== 'object' || input === null) return null
-  const value = (input as Record<string, unknown>)[key]
-  return typeof value === 'string' ? value : null
 }

@@ -6,7 +6,8 @@
  */
 import type { Attempt } from '../../../../shared/domain'
 import { runRelated } from '../../checks'
-import { FixAgent, type ToolOutcome } from '../../fix/agent'
+import { FixAgent } from '../../fix/agent'
+import type { ToolOutcome } from '../../fix/agent-types'
 import { planFromFinish } from '../../fix/agent-tools'
 import { checkBudgets } from '../../fix/budget'
 import { createSandboxedEditor } from '../../fix/editor'
