@@ -1,49 +1,31 @@
 /**
  * An API outage is not a failed task: a 529 storm that outlasts the client's retries sends the task
  * back to pending, uncounted, holds new work, tells the user once, and the task is fixed when the
- * API returns. Ten minutes of storm, on a manual clock; the requests are real HTTP to the fake.
+ * API returns. Ten minutes of storm, on a manual clock; the requests are real HTTP to the h.fake.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { createClaudeClient } from '../../../src/main/core/claude/client'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { ApiOutage, OUTAGE_MAX_WAIT_MS } from '../../../src/main/core/engine/api-outage'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import type { Task } from '../../../src/shared/domain'
 import { finished, next } from '../../support/engine-events'
-import { overloaded, startFakeAnthropic } from '../../support/fake-anthropic'
-import type { FakeAnthropic } from '../../support/fake-anthropic'
+import { overloaded } from '../../support/fake-anthropic'
 import { instantClock } from '../../support/fake-anthropic/instant-clock'
 import { ManualClock } from '../../support/manual-clock'
 import {
   BROKEN_MATH,
   GOOD_MATH,
-  createSampleProject,
   editReply,
   finishReply,
   planReply,
 } from '../../support/sample-project'
-import type { SampleProject } from '../../support/sample-project'
+import { API_KEY, useEngineHarness } from '../../support/engine-harness'
 
-const API_KEY = 'sk-ant-api03-test-key-0123456789'
-
-let project: SampleProject
-let fake: FakeAnthropic
-let engine: Orchestrator | null = null
-
-beforeEach(async () => {
-  project = createSampleProject()
-  fake = await startFakeAnthropic()
-})
-
-afterEach(async () => {
-  await engine?.stop()
-  engine = null
-  await fake.close()
-  project.remove()
-})
+const h = useEngineHarness()
 
 it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixed when the API returns', async () => {
-  project.write(
+  h.project.write(
     'fixloop.config.json',
     JSON.stringify({ flakyReruns: 0, maxRetries: 2, maxWaitSeconds: 1, breakerThreshold: 1 }),
   )
@@ -52,28 +34,28 @@ it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixe
   const { clock: instant } = instantClock()
   const client = createClaudeClient({
     apiKey: API_KEY,
-    baseURL: fake.baseURL,
+    baseURL: h.fake.baseURL,
     clock: instant,
     random: () => 0,
   })
   const e = new Orchestrator({
     config: loadConfig({
-      dir: project.root,
-      env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.baseURL },
+      dir: h.project.root,
+      env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: h.fake.baseURL },
     }),
     claudeClient: client,
     clock,
     random: () => 0,
   })
-  engine = e
+  h.engine = e
   const notices: string[] = []
   e.on('notice', (n) => notices.push(n.title))
   let fixing = false
-  fake.respondWith(() => {
+  h.fake.respondWith(() => {
     if (clock.now() < stormEnds) return overloaded()
     if (!fixing) {
       fixing = true
-      fake.enqueue(editReply('a - b', 'a + b'), finishReply())
+      h.fake.enqueue(editReply('a - b', 'a + b'), finishReply())
       return planReply()
     }
     throw new Error('unexpected request')
@@ -82,7 +64,7 @@ it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixe
 
   const deferred = () =>
     next(e, 'task_updated', (t) => t.status === 'pending' && t.detection.length > 0, 20_000)
-  project.write('src/math.js', BROKEN_MATH)
+  h.project.write('src/math.js', BROKEN_MATH)
   let pending: Promise<Task> = deferred()
   await e.enqueueChange({ files: ['src/math.js'], deleted: [], kind: 'file_change' })
   let deferrals = 0
@@ -92,7 +74,7 @@ it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixe
     deferrals++
     expect(task.attempts).toHaveLength(0)
     expect(task.escalations).toHaveLength(0)
-    requestsDuringStorm.push(fake.messageRequests().length)
+    requestsDuringStorm.push(h.fake.messageRequests().length)
     const outage = e.snapshot().apiOutage
     expect(outage).not.toBeNull()
     const wait = Date.parse(outage!.retryAt) - clock.now()
@@ -113,7 +95,7 @@ it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixe
   expect(clock.now()).toBeGreaterThanOrEqual(stormEnds)
   // Backoff 30 s, 60 s, 120 s, 240 s, 300 s: five deferrals cover ten minutes.
   expect(deferrals).toBe(5)
-  expect(project.read('src/math.js')).toBe(GOOD_MATH)
+  expect(h.project.read('src/math.js')).toBe(GOOD_MATH)
   expect(notices.filter((t) => t === 'Claude API unavailable')).toHaveLength(1)
   expect(notices.filter((t) => t === 'Claude API available again')).toHaveLength(1)
   const snap = e.snapshot()

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createClaudeClient } from '../../../src/main/core/claude/client'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
@@ -17,66 +17,47 @@ import {
   paymentRequired,
   refusal,
   say,
-  startFakeAnthropic,
   toolUse,
   truncatedToolUse,
   withRateLimit,
 } from '../../support/fake-anthropic'
-import type { FakeAnthropic } from '../../support/fake-anthropic'
 import { instantClock } from '../../support/fake-anthropic/instant-clock'
 import {
   BROKEN_MATH,
   GOOD_MATH,
-  createSampleProject,
   editReply,
   finishReply,
   planReply,
 } from '../../support/sample-project'
-import type { SampleProject } from '../../support/sample-project'
+import { API_KEY, useEngineHarness } from '../../support/engine-harness'
 
-const API_KEY = 'sk-ant-api03-test-key-0123456789'
-
-let project: SampleProject
-let fake: FakeAnthropic
-let engine: Orchestrator | null = null
-
-beforeEach(async () => {
-  project = createSampleProject()
-  fake = await startFakeAnthropic()
-})
-
-afterEach(async () => {
-  await engine?.stop()
-  engine = null
-  await fake.close()
-  project.remove()
-})
+const h = useEngineHarness()
 
 function makeEngine(settings: Record<string, unknown> = {}) {
-  project.write(
+  h.project.write(
     'fixloop.config.json',
     JSON.stringify({ flakyReruns: 0, maxRetries: 3, maxWaitSeconds: 1, ...settings }),
   )
   const { clock } = instantClock()
   const client = createClaudeClient({
     apiKey: API_KEY,
-    baseURL: fake.baseURL,
+    baseURL: h.fake.baseURL,
     clock,
     random: () => 0,
   })
-  engine = new Orchestrator({
+  h.engine = new Orchestrator({
     config: loadConfig({
-      dir: project.root,
+      dir: h.project.root,
       env: {
         ANTHROPIC_API_KEY: API_KEY,
-        ANTHROPIC_BASE_URL: fake.baseURL,
+        ANTHROPIC_BASE_URL: h.fake.baseURL,
         FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
       },
     }),
     claudeClient: client,
     random: () => 0,
   })
-  return engine
+  return h.engine
 }
 
 type Block = {
@@ -89,7 +70,7 @@ type Block = {
   id?: string
 }
 type Body = { model: string; messages: { role: string; content: string | Block[] }[] }
-const bodies = () => fake.messageRequests().map((r) => r.body as Body)
+const bodies = () => h.fake.messageRequests().map((r) => r.body as Body)
 const blocks = (body: Body) =>
   body.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
 const resultOf = (body: Body, id: string) =>
@@ -101,7 +82,7 @@ describe('one conversation per task', () => {
   it('a red finish comes back as its error result, in the same conversation, and the next round fixes it', async () => {
     const e = makeEngine()
     await e.start()
-    fake.enqueue(
+    h.fake.enqueue(
       planReply(),
       // Round 1: a wrong fix, then finish.
       editReply('return a - b', 'return a - b + 0'),
@@ -116,10 +97,10 @@ describe('one conversation per task', () => {
       finishReply(),
     )
     const done = finished(e)
-    project.write('src/math.js', BROKEN_MATH)
+    h.project.write('src/math.js', BROKEN_MATH)
     const task = await done
     expect(task.outcome).toBe('fixed')
-    expect(project.read('src/math.js')).toBe(GOOD_MATH)
+    expect(h.project.read('src/math.js')).toBe(GOOD_MATH)
     expect(task.attempts.map((a) => a.outcome)).toEqual(['failed', 'passed'])
     const sent = bodies()
     expect(sent).toHaveLength(5)
@@ -149,7 +130,7 @@ describe('one conversation per task', () => {
   it('run_checks runs the related checks in the shadow and search finds code, both for real', async () => {
     const e = makeEngine()
     await e.start()
-    fake.enqueue(
+    h.fake.enqueue(
       callTools(
         toolUse({ files: ['src/math.js'] }, { name: 'run_checks', id: 'toolu_checks' }),
         toolUse(
@@ -162,7 +143,7 @@ describe('one conversation per task', () => {
       finishReply(),
     )
     const done = finished(e)
-    project.write('src/math.js', BROKEN_MATH)
+    h.project.write('src/math.js', BROKEN_MATH)
     const task = await done
     expect(task.outcome).toBe('fixed')
     const sent = bodies()
@@ -180,7 +161,7 @@ describe('one conversation per task', () => {
   it('a tool call cut off by max_tokens is not run, and the turn goes on', async () => {
     const e = makeEngine()
     await e.start()
-    fake.enqueue(
+    h.fake.enqueue(
       planReply(),
       cutOff(
         truncatedToolUse(
@@ -192,10 +173,10 @@ describe('one conversation per task', () => {
       finishReply(),
     )
     const done = finished(e)
-    project.write('src/math.js', BROKEN_MATH)
+    h.project.write('src/math.js', BROKEN_MATH)
     const task = await done
     expect(task.outcome).toBe('fixed')
-    expect(existsSync(join(project.root, 'src/half.js'))).toBe(false)
+    expect(existsSync(join(h.project.root, 'src/half.js'))).toBe(false)
     expect(task.attempts[0]?.edits.map((x) => x.path)).toEqual(['src/math.js'])
     const after = bodies()[2]!
     // The cut-off call is not in the conversation, and Claude is told why.
@@ -208,9 +189,9 @@ describe('a refusal', () => {
   it('is tried once on the fallback model, which goes on with the task', async () => {
     const e = makeEngine({ fallbackModel: 'claude-opus-5-5' })
     await e.start()
-    fake.enqueue(refusal('cyber'), planReply(), editReply('a - b', 'a + b'), finishReply())
+    h.fake.enqueue(refusal('cyber'), planReply(), editReply('a - b', 'a + b'), finishReply())
     const done = finished(e)
-    project.write('src/math.js', BROKEN_MATH)
+    h.project.write('src/math.js', BROKEN_MATH)
     const task = await done
     expect(task.outcome).toBe('fixed')
     expect(bodies().map((b) => b.model)).toEqual([
@@ -224,14 +205,14 @@ describe('a refusal', () => {
   it('refused on the fallback too ends the task with the category, after exactly one fallback try', async () => {
     const e = makeEngine({ fallbackModel: 'claude-opus-5-5' })
     await e.start()
-    fake.respondWith(() => refusal('bio'))
+    h.fake.respondWith(() => refusal('bio'))
     const done = finished(e)
-    project.write('src/math.js', BROKEN_MATH)
+    h.project.write('src/math.js', BROKEN_MATH)
     const task = await done
     expect(task.status).toBe('failed')
     expect(task.failureReason).toMatch(/declined.*category: bio/)
     expect(bodies()).toHaveLength(2)
-    expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+    expect(h.project.read('src/math.js')).toBe(BROKEN_MATH)
   })
 })
 
@@ -243,10 +224,10 @@ describe('billing answers pause auto-fix with the reason', () => {
     it(name, async () => {
       const e = makeEngine()
       await e.start()
-      fake.respondWith(() => reply())
+      h.fake.respondWith(() => reply())
       const paused = next(e, 'notice', (n) => n.title === 'Auto-fix paused')
       const done = finished(e)
-      project.write('src/math.js', BROKEN_MATH)
+      h.project.write('src/math.js', BROKEN_MATH)
       const notice = await paused
       const task = await done
       expect(notice.body).toMatch(words)
@@ -262,11 +243,11 @@ describe('billing answers pause auto-fix with the reason', () => {
 it('the fixer never asks with the old planner: no submit_plan, strict finish and report_plan', async () => {
   const e = makeEngine()
   await e.start()
-  fake.enqueue(planReply(), editReply('a - b', 'a + b'), say('Fixed.'))
+  h.fake.enqueue(planReply(), editReply('a - b', 'a + b'), say('Fixed.'))
   const done = finished(e)
-  project.write('src/math.js', BROKEN_MATH)
+  h.project.write('src/math.js', BROKEN_MATH)
   expect((await done).outcome).toBe('fixed')
-  const tools = (fake.messageRequests()[0]!.body as { tools: { name: string }[] }).tools.map(
+  const tools = (h.fake.messageRequests()[0]!.body as { tools: { name: string }[] }).tools.map(
     (t) => t.name,
   )
   expect(tools).toEqual([
@@ -282,22 +263,22 @@ it('Claude is shown the change since the last green run, new untracked files inc
   const e = makeEngine()
   await e.start()
   let done = finished(e)
-  project.write('src/math.js', `${GOOD_MATH}// green\n`)
+  h.project.write('src/math.js', `${GOOD_MATH}// green\n`)
   expect((await done).outcome).toBe('no_fix_needed')
   // The baseline is recorded in the background after a green run.
   const baselines = join(process.env.FIXLOOP_CACHE_DIR!, 'baselines')
   const recorded = () =>
     existsSync(baselines) &&
     readdirSync(baselines).some(
-      (d) => d.startsWith(basename(project.root)) && existsSync(join(baselines, d, 'index.json')),
+      (d) => d.startsWith(basename(h.project.root)) && existsSync(join(baselines, d, 'index.json')),
     )
   await expect.poll(recorded, { timeout: 10_000 }).toBe(true)
-  fake.enqueue(planReply(), editReply('a - b', 'a + b'), finishReply())
+  h.fake.enqueue(planReply(), editReply('a - b', 'a + b'), finishReply())
   done = finished(e)
-  project.write('src/helper.js', 'export const helper = 1\n')
-  project.write('src/math.js', `${BROKEN_MATH}// green\n`)
+  h.project.write('src/helper.js', 'export const helper = 1\n')
+  h.project.write('src/math.js', `${BROKEN_MATH}// green\n`)
   expect((await done).outcome).toBe('fixed')
-  const system = JSON.stringify((fake.messageRequests()[0]!.body as { system: unknown }).system)
+  const system = JSON.stringify((h.fake.messageRequests()[0]!.body as { system: unknown }).system)
   expect(system).toContain('The change since the last green run')
   expect(system).toContain('-  return a + b')
   expect(system).toContain('+  return a - b')
@@ -310,7 +291,7 @@ it('with concurrency > 1, an exhausted input-token bucket is waited out before t
   await e.start()
   const sentAt: number[] = []
   let n = 0
-  fake.respondWith(() => {
+  h.fake.respondWith(() => {
     sentAt.push(Date.now())
     n++
     if (n === 1)
@@ -318,7 +299,7 @@ it('with concurrency > 1, an exhausted input-token bucket is waited out before t
     return n === 2 ? editReply('a - b', 'a + b') : finishReply()
   })
   const done = finished(e)
-  project.write('src/math.js', BROKEN_MATH)
+  h.project.write('src/math.js', BROKEN_MATH)
   expect((await done).outcome).toBe('fixed')
   expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(1000)
   expect(e.log.entries().some((x) => /Waiting .* s for the API rate limit/.test(x.message))).toBe(

@@ -9,6 +9,7 @@ import type { ModelInfo } from '@anthropic-ai/sdk/resources/models'
 import type { Clock } from '../util/clock'
 import { capabilitiesFromInfo, tableCapabilities, type Capabilities } from './capabilities'
 import { ClaudeAbortError, type ClaudeError } from './errors'
+import { raceAbort } from '../util/race-abort'
 
 export interface CapabilityCacheOptions {
   /** One GET /v1/models/:id, without retries and with a short timeout (the caller waits on it). */
@@ -57,7 +58,8 @@ export function createCapabilityCache(options: CapabilityCacheOptions): Capabili
         entries.set(model, fresh)
         entry = fresh
       }
-      return abortable(entry.value, signal)
+      // The lookup goes on when one caller gives up: it is shared by every request for the model.
+      return raceAbort(entry.value, signal, aborted)
     },
     remember(model, info) {
       entries.set(model, { value: Promise.resolve(capabilitiesFromInfo(model, info)), until: null })
@@ -67,26 +69,4 @@ export function createCapabilityCache(options: CapabilityCacheOptions): Capabili
 
 function aborted(): ClaudeAbortError {
   return new ClaudeAbortError('The request to the Anthropic API was aborted.', { attempts: 0 })
-}
-
-/**
- * `promise`, or a rejection when `signal` fires first. The lookup itself goes on: it is shared by
- * every request for the model, and one caller giving up must not fail the others.
- */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted())
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }

@@ -10,6 +10,7 @@ import { sendSlack, slackPayload } from './channels/slack'
 import { fingerprintMarker } from './fingerprint'
 import { DeliveryError } from './http'
 import type { EscalationLogEntry, EscalationMessage, EscalationSecrets } from './types'
+import { raceAbort } from '../util/race-abort'
 
 export interface RungContext {
   secrets: EscalationSecrets
@@ -47,25 +48,9 @@ const has = (value: string | null | undefined): value is string =>
 
 /** Settles with the promise, or rejects when the signal aborts first (a notifier that never returns). */
 function raceSignal<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new DeliveryError(`${what} was aborted.`))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError'
-      reject(
-        new DeliveryError(timedOut ? `${what} did not return in time.` : `${what} was aborted.`),
-      )
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
+  return raceAbort(promise, signal, (reason) => {
+    const timedOut = (reason as { name?: string } | undefined)?.name === 'TimeoutError'
+    return new DeliveryError(timedOut ? `${what} did not return in time.` : `${what} was aborted.`)
   })
 }
 

@@ -8,6 +8,7 @@
 import type { Attempt } from '../../../../shared/domain'
 import { EMPTY_USAGE } from '../../../../shared/domain'
 import { ClaudeAuthError, outageRetryAfterMs } from '../../claude/errors'
+import type { RoundStop } from '../../fix/agent-types'
 import { checkBudgets } from '../../fix/budget'
 import { Journal } from '../../fix/journal'
 import { isoNow, sleep } from '../../util/clock'
@@ -22,18 +23,8 @@ import { summarize } from './words'
 
 /** How a round ended, whichever backend ran it. */
 export interface RoundReport {
-  stop:
-    | 'finish'
-    | 'end_turn'
-    | 'max_turns'
-    | 'budget'
-    | 'aborted'
-    | 'refusal'
-    | 'outage'
-    | 'paused'
-    | 'error'
-    /** The user changed a file the fixer edited, while it worked: its edit has no safe base. */
-    | 'stale'
+  /** How the agent's round ended, or `stale`: the user changed a file the fixer edited, meanwhile. */
+  stop: RoundStop | 'stale'
   summary: string | null
   detail?: string
   error?: Error
