@@ -46,9 +46,15 @@ export async function apiRound(run: TaskRun, attempt: Attempt): Promise<RoundRep
   })
   attempt.usage = result.usage
   if (agent.plan) fix.plan = agent.plan
-  else if (result.finish) fix.plan = planFromFinish(result.finish, fix.journal?.paths() ?? [])
-  if (fix.plan && attempt.n === 1) {
-    deps.log.info(`Plan: ${fix.plan.rootCause}`, { taskId: run.id, source: 'fixer' })
+  if (result.finish) {
+    // finish confirms or revises the plan: its root cause and its word on the tests are the latest.
+    fix.plan = fix.plan
+      ? {
+          ...fix.plan,
+          rootCause: result.finish.rootCause,
+          testsLookWrong: result.finish.testsLookWrong,
+        }
+      : planFromFinish(result.finish, fix.journal?.paths() ?? [])
   }
   if (result.summary) {
     deps.log.info(`Claude: ${firstLine(result.summary)}`, { taskId: run.id, source: 'fixer' })
@@ -79,7 +85,7 @@ async function createAgent(run: TaskRun): Promise<FixAgent> {
   // The shadow carries the project's .gitignore files: the same rules, read in the copy.
   const ignore = createIgnoreMatcher({ root: lease.root, userPatterns: deps.settings.ignore })
   const search = createSearch({ root: lease.root, ignore })
-  return new FixAgent(
+  const agent: FixAgent = new FixAgent(
     {
       files: run.task.files,
       checks: run.red,
@@ -99,7 +105,12 @@ async function createAgent(run: TaskRun): Promise<FixAgent> {
         runChecks: (files, signal) => runChecks(run, files, signal),
       },
       onToolCall: (call) => {
-        if (call.isError) log('warn', `${call.name} refused: ${firstLine(call.result)}`)
+        if (call.name === 'report_plan' && !call.isError && agent.plan) {
+          // The strategy, as soon as it is stated: in the log and on the task for the dashboard.
+          fix.plan = agent.plan
+          log('info', `Plan: ${agent.plan.rootCause}`)
+          void run.persist({ plan: structuredClone(agent.plan) }).catch(() => undefined)
+        } else if (call.isError) log('warn', `${call.name} refused: ${firstLine(call.result)}`)
         else if (call.name === 'str_replace_based_edit_tool' && call.command !== 'view')
           log('info', `Edited ${call.path ?? '?'} (${call.command ?? '?'})`)
         else if (call.name === 'run_checks')
@@ -119,6 +130,7 @@ async function createAgent(run: TaskRun): Promise<FixAgent> {
         : {}),
     },
   )
+  return agent
 }
 
 /** The related checks of `files` (default: the task's and the edited ones), in the shadow. */
