@@ -132,3 +132,31 @@ it('a file the user changes while Claude Code works is not overwritten: the fix 
   expect(task.escalations.filter((x) => x.channel !== 'log')).toHaveLength(0)
   expect(project.read('src/math.js')).toBe(mine)
 })
+
+it('a red round is followed by one that resumes the same Claude Code session, told what failed', async () => {
+  const logDir = tempDir()
+  process.env.PATH = `${FAKE_CLAUDE_DIR}${delimiter}${process.env.PATH ?? ''}`
+  process.env.FAKE_CLAUDE_ARGS_LOG = `${logDir}/args.log`
+  // This transcript changes double() and leaves add() broken: verification stays red.
+  process.env.FAKE_CLAUDE_TRANSCRIPT = 'new-file.jsonl'
+  const e = makeEngine({ maxRetries: 2 })
+  const prompts: string[][] = []
+  e.on('task_updated', (t) => {
+    if (t.phase === 'verify' && t.attempts.length > prompts.length) {
+      const log = readArgsLog({ FAKE_CLAUDE_ARGS_LOG: `${logDir}/args.log` })
+      prompts.push([log.prompt, log.args.join(' ')])
+    }
+  })
+  await e.start()
+  const done = finished(e)
+  project.write('src/math.js', BROKEN_MATH)
+  const task = await done
+  expect(task.status).toBe('failed')
+  expect(task.attempts).toHaveLength(2)
+  expect(prompts).toHaveLength(2)
+  expect(prompts[0]![1]).not.toContain('--resume')
+  expect(prompts[1]![1]).toContain('--resume 6f1c2b9e-3d4a-4e5f-9a8b-7c6d5e4f3a2b')
+  expect(prompts[1]![0]).toMatch(/Attempt 2 of 2/)
+  expect(prompts[1]![0]).toMatch(/verification of your fix failed/)
+  expect(project.read('src/math.js')).toBe(BROKEN_MATH)
+})

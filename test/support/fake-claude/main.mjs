@@ -52,6 +52,7 @@ const VALUE = new Set([
   '--model',
   '--append-system-prompt',
   '--session-id',
+  '--resume',
 ])
 const VARIADIC = new Map([
   ['--tools', 'tools'],
@@ -135,7 +136,8 @@ if (prompt.trim() === '')
     'Error: Input must be provided either through stdin or as a prompt argument when using --print',
   )
 
-const sessionId = env.FAKE_CLAUDE_SESSION_ID ?? '6f1c2b9e-3d4a-4e5f-9a8b-7c6d5e4f3a2b'
+const sessionId =
+  flags['--resume'] ?? env.FAKE_CLAUDE_SESSION_ID ?? '6f1c2b9e-3d4a-4e5f-9a8b-7c6d5e4f3a2b'
 const model = flags['--model'] ?? 'claude-sonnet-4-5-20250929'
 const check = rules.map(bashRuleCommand).find((c) => c !== null) ?? ''
 const policy = { tools: flags.tools, mode: flags['--permission-mode'] ?? 'default', rules, cwd }

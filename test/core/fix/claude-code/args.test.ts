@@ -64,6 +64,15 @@ describe('buildClaudeArgs', () => {
     expect(valuesOf(full, '--max-budget-usd')).toEqual(['0.75'])
   })
 
+  it('passes --resume with a session id, and refuses anything else there', () => {
+    expect(buildClaudeArgs(base)).not.toContain('--resume')
+    const id = '6f1c2b9e-3d4a-4e5f-9a8b-7c6d5e4f3a2b'
+    expect(valuesOf(buildClaudeArgs({ ...base, resume: id }), '--resume')).toEqual([id])
+    expect(() => buildClaudeArgs({ ...base, resume: '--dangerously-skip-permissions' })).toThrow(
+      /session id/,
+    )
+  })
+
   it('rejects a turn limit, budget, check command or model it cannot pass safely', () => {
     expect(() => buildClaudeArgs({ ...base, maxTurns: 0 })).toThrow(/maxTurns/)
     expect(() => buildClaudeArgs({ ...base, maxTurns: 2.5 })).toThrow(/maxTurns/)

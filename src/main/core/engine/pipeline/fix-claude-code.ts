@@ -42,31 +42,45 @@ export async function claudeCodeRound(run: TaskRun, attempt: Attempt): Promise<R
   // Claude Code writes the shadow itself: what it held before is known by hash, taken once.
   fix.shadowHashes ??= await hashTree(lease.root, signal)
 
-  const result = await runClaudeCode({
-    executable: found.command,
-    cwd: lease.root,
-    prompt: prompt(run, attempt.n, checkCommand),
-    appendSystemPrompt: CLAUDE_CODE_RULES,
-    checkCommand,
-    maxTurns: MAX_TURNS,
-    maxBudgetUsd: Math.max(0.01, Math.min(budgets.attemptUsd, budgets.taskUsd - fix.usage.costUsd)),
-    model: deps.settings.model,
-    env,
-    signal,
-    timeoutMs: deps.settings.checkTimeoutSeconds * 1000 * 4,
-    onEvent: (event) => {
-      if (
-        event.type === 'tool_use' &&
-        event.name !== 'Read' &&
-        event.name !== 'Grep' &&
-        event.name !== 'Glob'
-      )
-        deps.log.info(`Claude Code: ${event.name} ${event.target ?? ''}`, {
-          taskId: run.id,
-          source: 'fixer',
-        })
-    },
-  })
+  const run1 = (resume: string | undefined) =>
+    runClaudeCode({
+      executable: found.command,
+      cwd: lease.root,
+      prompt: resume ? followUp(run, attempt.n) : prompt(run, attempt.n, checkCommand),
+      appendSystemPrompt: CLAUDE_CODE_RULES,
+      checkCommand,
+      maxTurns: MAX_TURNS,
+      maxBudgetUsd: Math.max(
+        0.01,
+        Math.min(budgets.attemptUsd, budgets.taskUsd - fix.usage.costUsd),
+      ),
+      model: deps.settings.model,
+      ...(resume ? { resume } : {}),
+      env,
+      signal,
+      timeoutMs: deps.settings.checkTimeoutSeconds * 1000 * 4,
+      onEvent: (event) => {
+        if (event.type === 'tool_use' && !['Read', 'Grep', 'Glob'].includes(event.name))
+          deps.log.info(`Claude Code: ${event.name} ${event.target ?? ''}`, {
+            taskId: run.id,
+            source: 'fixer',
+          })
+      },
+    })
+  // Later rounds continue the task's Claude Code session (same folder), as the API agent continues
+  // its conversation; a session Claude Code cannot resume is started afresh, once.
+  let result = await run1(fix.claudeCodeSession)
+  if (fix.claudeCodeSession && !result.ok && result.turns === 0 && !signal.aborted) {
+    deps.log.warn(
+      `Claude Code could not resume its session (${result.error ?? result.stopReason}); starting a new one`,
+      {
+        taskId: run.id,
+        source: 'fixer',
+      },
+    )
+    result = await run1(undefined)
+  }
+  if (result.sessionId) fix.claudeCodeSession = result.sessionId
   const usage = usageOf(result)
   run.addUsage(usage)
   attempt.usage = usage
@@ -115,6 +129,15 @@ function prompt(run: TaskRun, n: number, checkCommand: readonly string[]): strin
   ]
     .filter(Boolean)
     .join('\n\n')
+}
+
+/** A resumed session has the task already: only what the last round's verification found. */
+function followUp(run: TaskRun, n: number): string {
+  return [
+    `Attempt ${n} of ${run.deps.settings.maxRetries}.`,
+    run.fix.feedback ?? 'The checks still fail.',
+    'Continue the fix.',
+  ].join('\n\n')
 }
 
 function usageOf(result: ClaudeCodeResult): Usage {

@@ -42,6 +42,8 @@ export interface FixProgress {
   agent: FixAgent | null
   /** The shadow's file hashes before Claude Code's first round (that backend writes files itself). */
   shadowHashes?: Map<string, string>
+  /** Claude Code's session id from the last round, continued by the next. */
+  claudeCodeSession?: string
 }
 
 export class TaskRun {

@@ -25,6 +25,7 @@ export interface ClaudeArgsInput {
   maxTurns: number
   maxBudgetUsd?: number
   model?: string
+  resume?: string
 }
 
 /** The built-in tools a run can use at all. MultiEdit is gone from Claude Code 2.x. */
@@ -49,6 +50,7 @@ export function buildClaudeArgs(input: ClaudeArgsInput): string[] {
   ]
   if (input.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(input.maxBudgetUsd))
   if (input.model !== undefined) args.push('--model', input.model)
+  if (input.resume !== undefined) args.push('--resume', input.resume)
   args.push('--append-system-prompt', input.appendSystemPrompt)
   return args
 }
@@ -94,6 +96,8 @@ function validate(input: ClaudeArgsInput): void {
     throw new RangeError('checkCommand must be a non-empty argv without empty words')
   if (input.checkCommand.some((w) => /[\r\n\0]/.test(w)))
     throw new RangeError('checkCommand words must not contain line breaks or NUL')
+  if (input.resume !== undefined && !/^[A-Za-z0-9-]{8,64}$/.test(input.resume))
+    throw new RangeError(`resume must be a session id, got ${JSON.stringify(input.resume)}`)
   if (input.model !== undefined && !/^[A-Za-z0-9._:[\]-]+$/.test(input.model))
     throw new RangeError(`model must be a model id or alias, got ${JSON.stringify(input.model)}`)
 }

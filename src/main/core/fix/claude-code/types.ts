@@ -49,6 +49,11 @@ export interface RunClaudeCodeOptions {
   /** Passed as `--model`. @default Claude Code's own choice */
   model?: string
   /**
+   * Passed as `--resume`: continue that earlier session (the task's previous round, run in the same
+   * folder), so Claude Code keeps what it saw and did. @default a new session
+   */
+  resume?: string
+  /**
    * The environment Claude Code gets, passed through as given (it may need ANTHROPIC_API_KEY or
    * its own login variables). Values that look like secrets are redacted from everything we
    * report; none is ever logged.
