@@ -96,7 +96,7 @@ function validate(input: ClaudeArgsInput): void {
     throw new RangeError('checkCommand must be a non-empty argv without empty words')
   if (input.checkCommand.some((w) => /[\r\n\0]/.test(w)))
     throw new RangeError('checkCommand words must not contain line breaks or NUL')
-  if (input.resume !== undefined && !/^[A-Za-z0-9-]{8,64}$/.test(input.resume))
+  if (input.resume !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{7,63}$/.test(input.resume))
     throw new RangeError(`resume must be a session id, got ${JSON.stringify(input.resume)}`)
   if (input.model !== undefined && !/^[A-Za-z0-9._:[\]-]+$/.test(input.model))
     throw new RangeError(`model must be a model id or alias, got ${JSON.stringify(input.model)}`)
