@@ -246,6 +246,18 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   async stop(): Promise<EngineSnapshot['stats']> {
     if (this.#status === 'stopped' || this.#status === 'stopping') return this.#statsSnapshot()
     this.#status = 'stopping'
+    // A running task may be waiting on nothing but unref'd timers (a retry or backoff sleep): this
+    // holds the event loop open until the task is aborted, rolled back and requeued and the lock is
+    // released, so the process cannot end half-way through shutting down.
+    const hold = setInterval(() => undefined, 60_000)
+    try {
+      return await this.#stopNow()
+    } finally {
+      clearInterval(hold)
+    }
+  }
+
+  async #stopNow(): Promise<EngineSnapshot['stats']> {
     for (const dispose of this.#timers) dispose()
     this.#timers = []
     this.#outage.dispose()
