@@ -309,9 +309,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#status = 'paused'
     this.#pausedReason = reason
     this.log.warn(`Paused: ${reason}`, { source: 'engine' })
-    void this.#write((s) => {
+    // Not awaited, never unhandled: with the lock lost this write is refused, and that is said.
+    this.#write((s) => {
       s.processes.orchestrator.status = 'paused'
-    })
+    }).catch(() => undefined)
     this.#emitSnapshot()
   }
 
@@ -323,9 +324,9 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#pausedReason = null
     this.#keyRejected = null
     this.log.info('Resumed', { source: 'engine' })
-    void this.#write((s) => {
+    this.#write((s) => {
       s.processes.orchestrator.status = 'running'
-    })
+    }).catch(() => undefined)
     this.#emitSnapshot()
     this.#pump()
   }

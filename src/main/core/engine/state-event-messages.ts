@@ -47,7 +47,7 @@ export function describeStateEvent<K extends StateEventName>(
       const e = payload as unknown as StateEvents['compromised']
       return {
         level: 'error',
-        message: `State lock lost: ${e.message}. Nothing more is written.`,
+        message: `State lock lost: ${e.message}`,
         notice: { title: 'State lock lost', body: e.message },
       }
     }
