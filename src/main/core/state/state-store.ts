@@ -26,6 +26,7 @@ import { freshState } from './schema'
 import type { StateFile } from './schema'
 import { applyStateLimits } from './state-limits'
 import { deepFreeze } from './deep-freeze'
+import { assertRealDataDir } from './data-dir'
 
 export interface StateStoreOptions {
   projectRoot: string
@@ -320,6 +321,7 @@ async function prepareDataDir(paths: StatePaths): Promise<void> {
   if (!root?.isDirectory()) {
     throw new Error(`The project folder ${paths.projectRoot} does not exist or is not a folder.`)
   }
+  await assertRealDataDir(paths.projectRoot)
   await mkdir(paths.dataDir, { recursive: true })
   // The folder is ours: keep it out of the project's git without touching its .gitignore.
   await writeFile(join(paths.dataDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error) => {
