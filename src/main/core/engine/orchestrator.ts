@@ -32,6 +32,7 @@ import { dayKey } from '../fix/budget'
 import { Logger } from '../log/logger'
 import { enqueue, requeueInProgress, takeNext } from '../queue'
 import { ApiOutage } from './api-outage'
+import { Churn, burstTimes } from './churn'
 import type { StateEventName, StateEvents, StateFile } from '../state'
 import { StateStore } from '../state'
 import { createRedactor } from '../util/redact'
@@ -139,6 +140,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #pausedReason: string | null = null
   /** An API outage holds new work (tasks go back to pending, uncounted) until it is over. */
   readonly #outage: ApiOutage
+  /** Pending tasks that keep absorbing changes (a burst of saves), held until their files are quiet. */
+  readonly #churn: Churn
   #health: Health | null = null
   #lastHeartbeat: string | null = null
   readonly #active = new Map<string, Active>()
@@ -158,6 +161,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#secrets = { ...options.config.secrets }
     this.#stats = new SessionStats(this.#clock)
     this.#outage = new ApiOutage(this.#clock, () => this.#pump())
+    this.#churn = new Churn(this.#clock, () => this.#pump())
     this.log = options.logger ?? new Logger({ clock: this.#clock })
     this.#escalator = createEscalator({
       settings: this.#settings.escalation,
@@ -261,6 +265,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     for (const dispose of this.#timers) dispose()
     this.#timers = []
     this.#outage.dispose()
+    this.#churn.dispose()
     this.log.info('Stopping: no new work is taken', { source: 'engine' })
     try {
       await this.#watcher?.stop()
@@ -334,10 +339,13 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   // ── intake ───────────────────────────────────────────────────────────────────────────────────
 
   /** Queues a change (the watcher calls this; so can a command or a test). */
-  async enqueueChange(batch: Pick<WatchBatch, 'files' | 'deleted' | 'kind'>): Promise<Task | null> {
+  async enqueueChange(
+    batch: Pick<WatchBatch, 'files' | 'deleted' | 'kind'> & Partial<Pick<WatchBatch, 'reason'>>,
+  ): Promise<Task | null> {
     if (!this.#store || batch.files.length === 0) return null
     this.emit('change', { files: batch.files, deleted: batch.deleted, kind: batch.kind })
     const files = batch.files
+    this.#churn.noteBatch(files, batch.reason, burstTimes(this.#settings))
     const { task, merged } = await this.#write((s) => {
       const ctx = this.#store!.queueContext(s)
       const r = enqueue(s.queues, { files, kind: batch.kind }, ctx)
@@ -393,6 +401,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       this.#active.size < this.#settings.concurrency
     ) {
       const busy = new Set([...this.#active.values()].flatMap((a) => a.task.files))
+      for (const file of this.#churn.heldFiles(this.#store.state.queues.pending)) busy.add(file)
       const store = this.#store
       const task = await this.#write((s) =>
         takeNext(s.queues, store.queueContext(s), { busyFiles: busy }),
