@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, link, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -262,6 +262,61 @@ describe.each(ENGINES)('$title', ({ engine, skip }) => {
     controller.abort()
     const result = await searcher(engine).execute({ pattern: 'needle' }, controller.signal)
     expect(result).toEqual({ content: 'The search was cancelled before it ran.', isError: true })
+  })
+})
+
+describe.each(ENGINES)('hard links ($title)', ({ engine, skip }) => {
+  // A project with src/hard.txt, a hard link to a file outside it, and its shadow copy, where the
+  // same file is a plain copy (one link) of the outside content.
+  let dir: string
+  let project: string
+  let shadow: string
+  beforeAll(async () => {
+    dir = await realpath(await mkdtemp(join(tmpdir(), 'fixloop-search-links-')))
+    project = join(dir, 'project')
+    shadow = join(dir, 'shadow')
+    await mkdir(join(dir, 'outside'))
+    await writeFile(join(dir, 'outside', 'secret.txt'), 'needle outside\n')
+    for (const tree of [project, shadow]) {
+      await mkdir(join(tree, 'src'), { recursive: true })
+      await writeFile(join(tree, 'src', 'ok.ts'), 'needle ok\n')
+    }
+    await link(join(dir, 'outside', 'secret.txt'), join(project, 'src', 'hard.txt'))
+    await copyFile(join(project, 'src', 'hard.txt'), join(shadow, 'src', 'hard.txt'))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+  const search = (tree: string, options: Partial<SearchOptions> = {}) =>
+    createSearch({
+      root: tree,
+      ignore: createIgnoreMatcher({ root: tree }),
+      rgPath: engine === 'js' ? false : undefined,
+      ...options,
+    })
+
+  it.skipIf(skip)('leaves a hard-linked file out of a search of the project', async () => {
+    const result = await search(project).execute({ pattern: 'needle' })
+    expect(result.content).toBe('src/ok.ts:1: needle ok')
+  })
+
+  it.skipIf(skip)("leaves it out of the shadow's search, judged by the user's file", async () => {
+    const result = await search(shadow, { aliases: [project] }).execute({ pattern: 'needle' })
+    expect(result.content).toBe('src/ok.ts:1: needle ok')
+  })
+
+  it.skipIf(skip)('refuses a hard-linked file named as path, with the reason', async () => {
+    for (const [tree, options] of [
+      [project, {}],
+      [shadow, { aliases: [project] }],
+    ] as const) {
+      const result = await search(tree, options).execute({
+        pattern: 'needle',
+        path: 'src/hard.txt',
+      })
+      expect(result.isError).toBe(true)
+      expect(result.content).toMatch(/^src\/hard\.txt is a hard link/)
+    }
   })
 })
 

@@ -3,7 +3,13 @@
  * it) is normalised, checked against the protected paths before any file-system access, then walked
  * component by component from the root's real path with lstat: a symbolic link anywhere on the way is
  * refused, and an existing target's real path must come back to the same place inside the root.
+ *
+ * A hard link cannot be seen from its path: a file with more than one link may be the same file as
+ * one outside the project, so it is refused too. The shadow copies such a file into a file of its
+ * own (one link, the outside content), so the same path is also looked up in the user's project
+ * (the `aliases`) and refused when the user's file has more than one link.
  */
+import { lstatSync, type Stats } from 'node:fs'
 import { lstat, realpath } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { MAX_PATH_CHARS, Refusal, requireString } from './editor-input'
@@ -39,6 +45,11 @@ export interface PathResolver {
   resolve(raw: unknown, field?: string): Promise<Resolved>
   /** The real path of the root (symlinks resolved), where every file the editor touches lives. */
   realRoot(): Promise<string>
+  /**
+   * Why the project-relative file `rel` (forward slashes) may not be read because it is hard-linked,
+   * here or in an alias, or null. Missing files and directories are not links.
+   */
+  hardLinkReason(rel: string): string | null
 }
 
 export function createPathResolver(options: PathResolverOptions): PathResolver {
@@ -48,6 +59,19 @@ export function createPathResolver(options: PathResolverOptions): PathResolver {
   const rootReal = () => (realRoot ??= realpath(givenRoot))
   const samePath = (a: string, b: string) =>
     caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b
+  const aliases = (options.aliases ?? []).map((alias) => resolve(alias))
+
+  /** The link refusal for `rel` given its lstat here (null when it does not exist). */
+  function linkRefusal(rel: string, here: Stats | null): string | null {
+    if (here?.isFile() && here.nlink > 1) return hardLinkMessage(rel, here.nlink)
+    const parts = rel.split('/')
+    for (const alias of aliases) {
+      if (samePath(alias, givenRoot)) continue
+      const there = lstatOrNull(join(alias, ...parts))
+      if (there?.isFile() && there.nlink > 1) return hardLinkMessage(rel, there.nlink)
+    }
+    return null
+  }
 
   async function resolvePath(raw: unknown, field = 'path'): Promise<Resolved> {
     const path = requireString(raw, field)
@@ -63,10 +87,7 @@ export function createPathResolver(options: PathResolverOptions): PathResolver {
       rel =
         inside(givenRoot, resolve(path)) ??
         inside(root, resolve(path)) ??
-        (options.aliases ?? []).reduce<string | null>(
-          (found, alias) => found ?? inside(resolve(alias), resolve(path)),
-          null,
-        )
+        aliases.reduce<string | null>((found, alias) => found ?? inside(alias, resolve(path)), null)
     } else {
       rel = inside(root, resolve(root, path))
     }
@@ -116,6 +137,10 @@ export function createPathResolver(options: PathResolverOptions): PathResolver {
     const kind = st === null ? null : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'
     if (kind === 'other') throw new Refusal(`${posix} is not a regular file or directory; refused.`)
     const exists = st !== null
+    if (kind !== 'dir' && posix !== '') {
+      const linked = linkRefusal(posix, st)
+      if (linked) throw new Refusal(linked)
+    }
     if (exists) {
       // Belt and braces: the real path must still be the path we walked, inside the root.
       const real = await realpath(current)
@@ -134,7 +159,27 @@ export function createPathResolver(options: PathResolverOptions): PathResolver {
     }
   }
 
-  return { resolve: resolvePath, realRoot: rootReal }
+  return {
+    resolve: resolvePath,
+    realRoot: rootReal,
+    hardLinkReason: (rel) => linkRefusal(rel, lstatOrNull(join(givenRoot, ...rel.split('/')))),
+  }
+}
+
+/** The refusal of a hard-linked file, for the resolver and for a read that finds one. */
+export function hardLinkMessage(rel: string, links: number): string {
+  return `${rel} is a hard link (one file with ${links} names, perhaps outside the project); hard-linked files are neither read nor written. Refused.`
+}
+
+/** lstat, or null for a path that does not exist (or has a file where a folder should be). */
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw error
+  }
 }
 
 /** The path of `target` relative to `root` (platform separators), or null when it is outside. */

@@ -3,16 +3,18 @@
  * str_replace, insert) inside the project root and nowhere else.
  *
  * Every path is resolved against the real path of the root, walked component by component with
- * lstat (a symbolic link anywhere on the way is refused), and checked against the protected paths.
+ * lstat (a symbolic link anywhere on the way is refused), and checked against the protected paths;
+ * a hard-linked file (more than one link, here or in the user's project) is refused too.
  * Every write is journalled before the file is touched, registered as Fixloop's own, and made through a
  * temp file and a rename. A bad call never throws: it comes back as an error result Claude can act on.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { mkdir, open, readdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { contentHash } from '../util/hash'
 import { atomicWriteFile, decodeUtf8, siblingTempPathFor, tempPathFor } from './atomic-file'
 import { Refusal, describe, formatBytes, optionalString, requireString } from './editor-input'
-import { type Resolved, createPathResolver } from './editor-paths'
+import { type Resolved, createPathResolver, hardLinkMessage } from './editor-paths'
 import {
   lineAt,
   linesAt,
@@ -97,7 +99,7 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
         `${target.rel} is ${formatBytes(target.size)}, over the editor's limit of ${formatBytes(limit)}; refused.${hint}`,
       )
     }
-    const bytes = await readFile(target.abs)
+    const bytes = await readUnlinked(target)
     if (bytes.subarray(0, 8192).includes(0))
       throw new Refusal(`${target.rel} is a binary file; refused.`)
     const text = decodeUtf8(bytes)
@@ -372,6 +374,23 @@ export function createSandboxedEditor(options: SandboxedEditorOptions): EditorTo
       return next
     },
     writes: () => done,
+  }
+}
+
+/**
+ * Reads a file the resolver let through, judged again by what was opened: a link made between the
+ * resolver's look and the read (a check running beside the agent can make one) is still refused.
+ */
+async function readUnlinked(target: Resolved): Promise<Buffer> {
+  // O_NOFOLLOW is 0 on Windows, where the resolver's walk is the only guard against a symlink.
+  const handle = await open(target.abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  try {
+    const st = await handle.stat()
+    if (!st.isFile()) throw new Refusal(`${target.rel} is not a regular file; refused.`)
+    if (st.nlink > 1) throw new Refusal(hardLinkMessage(target.rel, st.nlink))
+    return await handle.readFile()
+  } finally {
+    await handle.close()
   }
 }
 

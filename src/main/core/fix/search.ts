@@ -6,7 +6,9 @@
  * Both engines see the same files: what the ignore matcher does not ignore, minus protected paths
  * (env files, lockfiles, CI workflows, keys: the editor refuses to show them, so search must not
  * either), binary files and files over 1 MiB. Symbolic links are never followed, and `path` goes
- * through the editor's resolver, so nothing outside the root can be named.
+ * through the editor's resolver, so nothing outside the root can be named. Hard-linked files (more
+ * than one link in the searched folder or in an alias, the user's project) are refused like the
+ * editor refuses them: their matches are dropped, so no line of them is shown.
  */
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
@@ -52,8 +54,9 @@ export function searchTool(strict = true): Tool {
       'Only a limited number of lines is shown, each cut short when long, with a count of the rest: ' +
       'narrow a broad search with `path` or `glob`. Searched: the files the project does not ignore ' +
       '(.gitignore, build output and node_modules are left out); protected files (.env, lockfiles, ' +
-      'CI workflows, keys), binary files and files over 1 MiB are skipped, symbolic links are not ' +
-      'followed. A pattern matches within one line, case-sensitively unless it starts with (?i).',
+      'CI workflows, keys), hard-linked and binary files and files over 1 MiB are skipped, ' +
+      'symbolic links are not followed. A pattern matches within one line, case-sensitively ' +
+      'unless it starts with (?i).',
     ...(strict ? { strict: true } : {}),
     input_schema: {
       type: 'object',
@@ -130,6 +133,8 @@ interface Request {
   glob: string | undefined
   target: { rel: string; kind: 'file' | 'dir' }
   accept: (rel: string) => boolean
+  /** Whether a file that matched may be shown: false for a hard link. Asked once per file. */
+  showable: (rel: string) => boolean
 }
 
 class SearchTimeout extends Error {}
@@ -189,7 +194,22 @@ export function createSearch(options: SearchOptions): SearchTool {
       }
       return verdict
     }
-    return { pattern, js: jsRegex(pattern), glob, target, accept }
+    // Asked of matching files only (a link count costs an lstat), so the walk stays a readdir.
+    const links = new Map<string, boolean>()
+    const showable = (rel: string) => {
+      let verdict = links.get(rel)
+      if (verdict === undefined) {
+        try {
+          verdict = paths.hardLinkReason(rel) === null
+        } catch {
+          // Cannot tell (unreadable): not shown, as the editor would not show it either.
+          verdict = false
+        }
+        links.set(rel, verdict)
+      }
+      return verdict
+    }
+    return { pattern, js: jsRegex(pattern), glob, target, accept, showable }
   }
 
   async function resolveTarget(raw: unknown): Promise<Request['target']> {
@@ -236,7 +256,9 @@ export function createSearch(options: SearchOptions): SearchTool {
       ...request.js,
       maxFileBytes: MAX_SEARCH_FILE_BYTES,
       maxLineChars,
-      onMatch: (path, line, text) => found.add({ path, line, text }),
+      onMatch: (path, line, text) => {
+        if (request.showable(path)) found.add({ path, line, text })
+      },
       signal,
     })
   }
@@ -256,7 +278,7 @@ export function createSearch(options: SearchOptions): SearchTool {
       signal,
       onLine(line) {
         const match = parseRipgrepLine(line)
-        if (match && request.accept(match.path)) found.add(match)
+        if (match && request.accept(match.path) && request.showable(match.path)) found.add(match)
       },
     })
     if (outcome === 'done' || found.total > 0) return

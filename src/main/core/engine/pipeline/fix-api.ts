@@ -84,7 +84,7 @@ async function createAgent(run: TaskRun): Promise<FixAgent> {
   })
   // The shadow carries the project's .gitignore files: the same rules, read in the copy.
   const ignore = createIgnoreMatcher({ root: lease.root, userPatterns: deps.settings.ignore })
-  const search = createSearch({ root: lease.root, ignore })
+  const search = createSearch({ root: lease.root, ignore, aliases: [deps.root] })
   const agent: FixAgent = new FixAgent(
     {
       files: run.task.files,
