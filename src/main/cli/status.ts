@@ -2,18 +2,22 @@
  * `fixloop status [DIR]`: what a project's state file says, read without taking the lock, so it
  * works while `fixloop watch` or the app is running.
  */
+import { hostname } from 'node:os'
 import { loadConfig } from '../core/config/load-config'
 import { formatDuration } from '../core/engine/session-stats'
-import { StateStore } from '../core/state'
+import { StateStore, readLockOwner, resolveStatePaths } from '../core/state'
+import type { LockOwner, PeekResult } from '../core/state'
 import { parse } from './args'
 import { EXIT } from './exit-codes'
 import type { CliIo } from './output'
 import { palette } from './output'
+import { processLiveness } from './process-liveness'
 
 export const STATUS_HELP = `Usage: fixloop status [DIR] [--json]
 
 Shows a project's Fixloop state without disturbing a running instance: status and pid, heartbeat
 age, queue counts, cumulative statistics, open circuit breakers and the last health check.
+Status is "crashed" when the state says Fixloop runs but its process is gone.
 
 Options:
   --json       print one JSON object
@@ -38,13 +42,16 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   const now = Date.now()
   const heartbeat = state?.processes.orchestrator.last_heartbeat ?? null
   const heartbeatAgeMs = heartbeat ? now - Date.parse(heartbeat) : null
-  const running = peek.running !== null && state?.processes.orchestrator.status !== 'stopped'
+  const { lockFile } = resolveStatePaths(config)
+  const holder = state ? await processStatus(peek, await readLockOwner(lockFile)) : null
   const summary = {
     project: config.projectRoot,
     stateFile: peek.file,
     problem: peek.problem,
-    status: state ? (running ? state.processes.orchestrator.status : 'stopped') : 'never run',
-    pid: running ? (peek.running?.pid ?? null) : null,
+    status: holder?.status ?? 'never run',
+    pid: holder?.pid ?? null,
+    /** Why the status is what it is, when the state file alone would say otherwise. */
+    note: holder?.note ?? null,
     lastHeartbeat: heartbeat,
     heartbeatAgeMs,
     queues: state
@@ -67,8 +74,11 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     return peek.problem ? EXIT.failed : EXIT.ok
   }
   const age = heartbeatAgeMs === null ? 'never' : `${formatDuration(heartbeatAgeMs)} ago`
+  const crashed = summary.status === 'crashed'
   lines.push(
-    `${p.bold('Status:')} ${summary.status}${summary.pid ? ` (pid ${summary.pid})` : ''} · heartbeat ${age}`,
+    crashed
+      ? `${p.bold('Status:')} ${p.red('crashed')} · ${summary.note} · last heartbeat ${heartbeat ? `${heartbeat} (${age})` : 'never'}`
+      : `${p.bold('Status:')} ${summary.status}${summary.pid ? ` (pid ${summary.pid})` : ''} · heartbeat ${age}${summary.note ? ` · ${summary.note}` : ''}`,
     `${p.bold('Queues:')} ${Object.entries(summary.queues ?? {})
       .map(([k, n]) => `${k.replace('_', ' ')} ${n}`)
       .join(' · ')}`,
@@ -88,4 +98,40 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   }
   io.stdout(`${lines.join('\n')}\n`)
   return EXIT.ok
+}
+
+interface ProcessStatus {
+  status: string
+  pid: number | null
+  note: string | null
+}
+
+/**
+ * What became of the Fixloop the state file names. A process that ended without writing `stopped`
+ * (killed, crashed, power lost) is "crashed" however recent its heartbeat: a kill -9 leaves the lock
+ * fresh for up to 10 s and the state saying `running` forever.
+ */
+async function processStatus(peek: PeekResult, owner: LockOwner | null): Promise<ProcessStatus> {
+  const recorded = peek.state!.processes.orchestrator
+  if (recorded.status === 'stopped') return { status: 'stopped', pid: null, note: null }
+  // The owner file is written when the lock is taken; it names the holder and when it took the lock.
+  const pid = owner?.pid ?? recorded.pid
+  if (pid === null || (owner && owner.host !== hostname())) {
+    // Another machine's process (a shared folder), or no pid recorded: only the lock can tell.
+    return peek.running
+      ? { status: recorded.status, pid: peek.running.pid, note: null }
+      : { status: 'crashed', pid, note: 'its lock is no longer refreshed' }
+  }
+  const live = await processLiveness(pid, owner?.startedAt)
+  if (live.kind === 'gone') return { status: 'crashed', pid, note: `pid ${pid} is not running` }
+  if (live.kind === 'reused') {
+    const note = `pid ${pid} is now another process (started ${live.startedAt}, after Fixloop took the lock)`
+    return { status: 'crashed', pid, note }
+  }
+  // Alive. Without an owner file's time (or /proc) a reused pid cannot be told from ours: a stale
+  // lock is then the sign that something is wrong, though not proof that it crashed.
+  const note = peek.running
+    ? null
+    : 'its lock is stale or missing: it may be hung, or have lost the lock (see its log)'
+  return { status: recorded.status, pid, note }
 }

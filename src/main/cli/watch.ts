@@ -103,6 +103,9 @@ export async function watchCommand(
       port: controller,
       rendererDir: builtRendererDir(import.meta.url),
       listenPort: port,
+      // Into the engine's log, so a web change or a dropped connection shows in this terminal
+      // (and in --json, and in the log file) like everything else.
+      log: (level, message) => engine.log.log(level, message, { source: 'dashboard' }),
     })
     if (json) jsonLine(io, 'dashboard', { url: dashboard.url })
     else io.stdout(`${p.bold('Dashboard:')} ${dashboard.url}\n`)

@@ -12,7 +12,7 @@ import type { ControllerPort } from '../../core/bridge/controller-port'
 import { WS_PATH } from './protocol'
 import { isAllowedHost, isSameOrigin, newToken, securityHeaders, tokenMatches } from './security'
 import { hasRenderer, readStaticFile } from './static-files'
-import { attachWsBridge } from './ws-bridge'
+import { attachWsBridge, neverThrowing } from './ws-bridge'
 import type { WsBridgeOptions } from './ws-bridge'
 
 export interface DashboardServerOptions extends WsBridgeOptions {
@@ -106,6 +106,9 @@ export async function startDashboardServer(
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own error listener off a socket it hands over for an upgrade; ws adds one in
+    // handleUpgrade, but a refused upgrade (or a reset before ws takes it) has none without this.
+    socket.on('error', () => socket.destroy())
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const reason =
       url.pathname !== WS_PATH
@@ -141,6 +144,10 @@ export async function startDashboardServer(
     server.once('error', onError)
     server.listen(listenPort, host, () => {
       server.off('error', onError)
+      // From here on an error (EMFILE on accept, say) is reported, never thrown: the engine stays
+      // up. Connection-level errors go to Node's default 'clientError' handling (400 and close).
+      const log = neverThrowing(options.log)
+      server.on('error', (error) => log('error', `Dashboard server error: ${error.message}`))
       resolve()
     })
   })

@@ -48,7 +48,16 @@ export async function startReplayServer(
       send(res, 404, { type: 'error', error: { type: 'not_found_error', message: path } })
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      // Listening, an error (EMFILE on accept) loses one request, which the SDK retries; without a
+      // listener it would be thrown and end the demo. Connection errors get Node's 400-and-close.
+      server.on('error', () => undefined)
+      resolve()
+    })
+  })
   const { port } = server.address() as AddressInfo
   return {
     baseURL: `http://127.0.0.1:${port}`,

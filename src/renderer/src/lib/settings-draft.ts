@@ -40,6 +40,17 @@ export interface SettingsDraft {
 
 export const CHANNELS: EscalationChannel[] = ['log', 'desktop', 'github', 'slack', 'email']
 
+/**
+ * Settings the web dashboard shows read-only: each is a command the engine's machine runs, so it is
+ * changed in `fixloop.config.json` (reviewed like code), not from a browser. The web bridge refuses
+ * them too; it holds the same list (src/main/cli/dashboard/web-policy.ts), which the renderer may
+ * not import. The Electron window, where the user is at their own machine, keeps them editable.
+ */
+export const WEB_READ_ONLY_SETTINGS = [
+  'testCommand',
+  'extraChecks',
+] as const satisfies ReadonlyArray<keyof Settings>
+
 /** Splits a command line into words; "double" and 'single' quotes group words with spaces. */
 export function splitWords(line: string): string[] {
   const words: string[] = []
@@ -137,12 +148,18 @@ export function fromDraft(d: SettingsDraft): Record<keyof Settings, unknown> {
   }
 }
 
-/** Only the top-level settings whose value differs from `current`. */
+/**
+ * Only the top-level settings the user changed. The draft is compared with `current` as the form
+ * shows it (through `toDraft`), not with `current` itself: a value the text fields cannot show
+ * exactly (a command word holding a quote, say) is not "changed" until it is edited, so an
+ * untouched read-only field is never sent.
+ */
 export function draftPatch(draft: SettingsDraft, current: Settings): Record<string, unknown> {
   const next = fromDraft(draft)
+  const shown = fromDraft(toDraft(current))
   const patch: Record<string, unknown> = {}
   for (const key of Object.keys(next) as Array<keyof Settings>) {
-    if (JSON.stringify(next[key]) !== JSON.stringify(current[key])) patch[key] = next[key]
+    if (JSON.stringify(next[key]) !== JSON.stringify(shown[key])) patch[key] = next[key]
   }
   return patch
 }
