@@ -22,6 +22,7 @@ const ALL = [
   'dashboard',
   'app',
   'fixrate',
+  'crash',
 ]
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length ? chosen : ALL
