@@ -1,4 +1,5 @@
 import type { LogLevel } from '../../../shared/domain'
+import { describeSalvage } from '../state'
 import type { StateEventName, StateEvents } from '../state'
 
 export interface StateEventMessage {
@@ -16,6 +17,17 @@ export function describeStateEvent<K extends StateEventName>(
   switch (name) {
     case 'corrupt': {
       const e = payload as unknown as StateEvents['corrupt']
+      if (e.salvaged) {
+        const lost = e.salvaged.totals.dropped > 0
+        return {
+          level: lost ? 'error' : 'warn',
+          message: `The state file was damaged (${e.reason}); the original is kept at ${e.movedTo}. ${describeSalvage(e.salvaged)}`,
+          notice: {
+            title: lost ? 'State file was damaged: some entries dropped' : 'State file was repaired',
+            body: `${e.salvaged.totals.dropped} dropped, ${e.salvaged.totals.repaired} repaired; the original is kept at ${e.movedTo}`,
+          },
+        }
+      }
       return {
         level: 'error',
         message: `The state file was unreadable (${e.reason}); it was moved to ${e.movedTo} and a fresh state started`,

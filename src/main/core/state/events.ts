@@ -3,12 +3,17 @@
  * inside the core listens to them (it calls methods instead).
  */
 import type { Task } from '../../../shared/domain'
+import type { SalvageReport } from './salvage-notes'
 
 export interface StateEvents {
   /** No state file existed; a fresh one was written. */
   created: { file: string }
-  /** The file did not parse or failed validation. It was moved aside and a fresh state started. */
-  corrupt: { file: string; movedTo: string; reason: string }
+  /**
+   * The file did not parse or failed validation; the original is kept at `movedTo`. When it parsed,
+   * what was valid in it was kept, entry by entry (`salvaged`: counts and every drop and repair);
+   * otherwise (`salvaged` absent) a fresh state started.
+   */
+  corrupt: { file: string; movedTo: string; reason: string; salvaged?: SalvageReport }
   /** A file in the seed's format (version "1.0.0") was converted. The original is kept at `backup`. */
   migrated: {
     file: string

@@ -1,18 +1,28 @@
 /**
- * Reading the state file and deciding what it is: missing, current, the seed's format, or unusable.
- * Pure apart from the read itself, so `StateStore.peek` and `StateStore.open` judge a file alike.
+ * Reading the state file and deciding what it is: missing, current, the seed's format, damaged but
+ * salvageable, or unusable. Pure apart from the read itself, so `StateStore.peek` and
+ * `StateStore.open` judge a file alike.
+ *
+ * A valid file costs one parse and one schema check; only a file that fails them is salvaged, entry
+ * by entry (salvage.ts).
  */
-import { copyFile, readFile, rename, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { copyFile, open, rename, stat } from 'node:fs/promises'
 import { checkInvariants } from '../queue/invariants'
 import type { QueueLimits } from '../queue/limits'
 import { isCode } from './atomic-write'
-import { isSeedFormat, migrateSeed } from './migrate-seed'
-import { STATE_VERSION, StateFile } from './schema'
+import { hasVersion2Keys, isSeedFormat, migrateSeed } from './migrate-seed'
+import { salvageState } from './salvage'
+import { show } from './salvage-notes'
+import type { SalvageReport } from './salvage-notes'
+import { STATE_LIMITS, STATE_VERSION, StateFile } from './schema'
 
 export type LoadOutcome =
   | { kind: 'missing' }
   | { kind: 'current'; state: StateFile }
   | { kind: 'seed'; state: StateFile; from: string; tasks: number; merged: number; dropped: number }
+  /** The file parsed but was damaged: `state` is what was valid in it, `report` says what was not. */
+  | { kind: 'salvaged'; state: StateFile; reason: string; report: SalvageReport }
   | { kind: 'unusable'; reason: string }
 
 export interface InterpretContext {
@@ -20,11 +30,38 @@ export interface InterpretContext {
   now: string
 }
 
-/** Reads `file`. Only a missing file is expected; any other read error is thrown as it is. */
+/** Appended to the reason when not even the spend and breakers could be read. */
+const NOTHING_KEPT = '; nothing in it could be kept'
+
+/**
+ * Reads `file`. Only a missing file is expected; any other read error is thrown as it is. A file
+ * over STATE_LIMITS.fileBytes, or anything but a regular file, is not read at all.
+ */
 export async function loadStateFile(file: string, ctx: InterpretContext): Promise<LoadOutcome> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    // Non-blocking, so a FIFO put in its place cannot hang the start; reads of a file never block.
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    try {
+      const info = await handle.stat()
+      const size = info.size
+      if (!info.isFile()) {
+        return {
+          kind: 'unusable',
+          reason: `it is not a regular file (a folder, a pipe or a device)${NOTHING_KEPT}`,
+        }
+      }
+      if (size > STATE_LIMITS.fileBytes) {
+        const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`
+        return {
+          kind: 'unusable',
+          reason: `the file is ${mib(size)}, more than a state file can be (${mib(STATE_LIMITS.fileBytes)}); it was not read${NOTHING_KEPT}`,
+        }
+      }
+      text = await handle.readFile('utf8')
+    } finally {
+      await handle.close()
+    }
   } catch (error) {
     if (isCode(error, 'ENOENT')) return { kind: 'missing' }
     throw error
@@ -43,15 +80,14 @@ export function interpretState(text: string, ctx: InterpretContext): LoadOutcome
     const truncated =
       /end of (JSON )?input/i.test(String(error)) ||
       (at !== null && Number(at[1]) >= text.trimEnd().length)
+    const what = truncated ? 'is cut short' : 'is not valid JSON'
     return {
       kind: 'unusable',
-      reason: truncated
-        ? `the file is cut short (${(error as Error).message})`
-        : `the file is not valid JSON (${(error as Error).message})`,
+      reason: `the file ${what} (${(error as Error).message})${NOTHING_KEPT}`,
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { kind: 'unusable', reason: 'the file does not hold a JSON object' }
+    return { kind: 'unusable', reason: `the file does not hold a JSON object${NOTHING_KEPT}` }
   }
   const obj = raw as Record<string, unknown>
 
@@ -63,28 +99,33 @@ export function interpretState(text: string, ctx: InterpretContext): LoadOutcome
       return { kind: 'unusable', reason: `the seed-format file could not be migrated: ${problem}` }
     return { kind: 'seed', state, from: String(obj.version ?? 'unversioned'), ...counts }
   }
-  if (typeof obj.version === 'number' && obj.version > STATE_VERSION) {
-    return {
-      kind: 'unusable',
-      reason: `it was written by a newer Fixloop (state version ${obj.version}; this one reads ${STATE_VERSION})`,
+  let reason: string
+  if (obj.version === STATE_VERSION) {
+    // The fast path: one schema check (the invariants check each task against its own schema).
+    const parsed = StateFile.safeParse(obj)
+    if (parsed.success) {
+      const problem = invariantProblem(parsed.data, false)
+      if (!problem) return { kind: 'current', state: parsed.data }
+      reason = `its queues are inconsistent: ${problem}`
+    } else {
+      const issues = parsed.error.issues
+      const first = issues[0]
+      const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
+      reason = `it does not match the state schema: ${first?.path.join('.') || '(root)'}: ${first?.message}${more}`
     }
+  } else if (typeof obj.version === 'number' && obj.version > STATE_VERSION) {
+    reason = `it was written by a newer Fixloop (state version ${obj.version}; this one reads ${STATE_VERSION})`
+  } else if (hasVersion2Keys(obj)) {
+    reason =
+      obj.version === undefined
+        ? 'it has no version field'
+        : `unknown state version ${show(obj.version)}`
+  } else {
+    return { kind: 'unusable', reason: `unknown state version ${show(obj.version)}${NOTHING_KEPT}` }
   }
-  if (obj.version !== STATE_VERSION) {
-    return { kind: 'unusable', reason: `unknown state version ${JSON.stringify(obj.version)}` }
-  }
-  const parsed = StateFile.safeParse(obj)
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-    const first = issues[0]
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
-    return {
-      kind: 'unusable',
-      reason: `it does not match the state schema: ${first?.path.join('.') || '(root)'}: ${first?.message}${more}`,
-    }
-  }
-  const problem = invariantProblem(parsed.data, false)
-  if (problem) return { kind: 'unusable', reason: `its queues are inconsistent: ${problem}` }
-  return { kind: 'current', state: parsed.data }
+  const salvaged = salvageState(obj, ctx.now)
+  if (!salvaged) return { kind: 'unusable', reason: reason + NOTHING_KEPT }
+  return { kind: 'salvaged', reason, ...salvaged }
 }
 
 /** The first thing wrong with a state, or null. */

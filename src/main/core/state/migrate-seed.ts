@@ -46,10 +46,26 @@ export interface MigrationResult {
   dropped: number
 }
 
-/** True for the seed's shape: version "1.0.0", or no version with a `queues` object. */
+/** Top-level keys only version 2 has: an object with one of them is a version 2 state, however damaged. */
+const VERSION_2_KEYS = ['generation', 'seq', 'stats', 'breakers', 'spend', 'escalations']
+
+/**
+ * True for the seed's shape: version "1.0.0", or no version with a `queues` object and none of the
+ * keys the seed never wrote (a version 2 file that lost its version is salvaged, not migrated: the
+ * migration would drop its spend and breakers).
+ */
 export function isSeedFormat(raw: Record<string, unknown>): boolean {
   if (raw.version === SEED_VERSION) return true
-  return raw.version === undefined && typeof raw.queues === 'object' && raw.queues !== null
+  return (
+    raw.version === undefined &&
+    typeof raw.queues === 'object' &&
+    raw.queues !== null &&
+    !hasVersion2Keys(raw)
+  )
+}
+
+export function hasVersion2Keys(raw: Record<string, unknown>): boolean {
+  return VERSION_2_KEYS.some((key) => key in raw)
 }
 
 export function migrateSeed(

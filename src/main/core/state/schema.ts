@@ -26,6 +26,12 @@ export const STATE_LIMITS = Object.freeze({
   spendDays: 31,
   escalations: 500,
   /**
+   * A state file larger than this is not read (it is set aside, and a fresh state starts). The
+   * largest state the limits allow is about 2.5 MiB (bench/state.ts); tasks still running keep
+   * their checks' full output, a few MiB more. Parsing hundreds of MiB could exhaust the heap.
+   */
+  fileBytes: 64 * 1024 * 1024,
+  /**
    * Once a task has finished, its bulky text is clipped: each check output of its last attempt
    * keeps its last 2,000 characters, earlier attempts' and the detection run's their last 500;
    * failure messages keep 500 characters (at most 10 per check) and attempt edit diffs 4,000. Running

@@ -1,11 +1,12 @@
 /**
  * The one owner of `<project>/.fixloop/state.json`. Nothing else reads or writes that file.
  *
- * open: lock → load (move aside what is unusable, migrate the seed's format) → recover tasks left
- * in progress → write. update: serialised; each mutator works on a copy, limits are applied, the
- * result is validated and written atomically, and only then becomes `state`.
+ * open: lock → load (salvage what is damaged, move aside what is unusable, migrate the seed's
+ * format) → recover tasks left in progress → write. update: serialised; each mutator works on a
+ * copy, limits are applied, the result is validated and written atomically, and only then becomes
+ * `state`.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Task } from '../../../shared/domain'
 import { complete, requeueInProgress } from '../queue/transitions'
@@ -17,7 +18,8 @@ import type { Clock } from '../util/clock'
 import { isCode, removeLeftoverTemps, writeFileAtomic } from './atomic-write'
 import { StateEmitter } from './events'
 import type { StateEventListener, StateEventName, StateEvents } from './events'
-import { copyAside, interpretState, loadStateFile, moveAside, validate } from './load'
+import { copyAside, loadStateFile, moveAside, validate } from './load'
+import { describeSalvageBrief } from './salvage-notes'
 import { acquireProjectLock, lockHolder } from './project-lock'
 import type { ProjectLock } from './project-lock'
 import { resolveStatePaths } from './paths'
@@ -77,7 +79,10 @@ export type PeekResult = {
   file: string
   /** The Fixloop holding the project's lock (pid null if it cannot be told), or null if none. */
   running: { pid: number | null } | null
-  /** null when the file is missing or unusable. */
+  /**
+   * null when the file is missing, unusable or damaged (peek never repairs: the next open salvages
+   * a damaged file, and `problem` says what it will keep).
+   */
   state: StateFile | null
   /** Why `state` is null although the file exists. */
   problem: string | null
@@ -185,16 +190,12 @@ export class StateStore {
     const file = paths.stateFile
     const running = await lockHolder(paths.lockFile)
     const none = { file, running, state: null, problem: null, migratedFrom: null }
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return none
-      throw error
-    }
     const now = isoNow(options.clock)
-    const outcome = interpretState(text, { projectRoot: paths.projectRoot, now })
+    const outcome = await loadStateFile(file, { projectRoot: paths.projectRoot, now })
     if (outcome.kind === 'unusable') return { ...none, problem: outcome.reason }
+    if (outcome.kind === 'salvaged') {
+      return { ...none, problem: `${outcome.reason}; ${describeSalvageBrief(outcome.report)}` }
+    }
     if (outcome.kind === 'missing') return none
     return {
       ...none,
@@ -349,6 +350,13 @@ async function loadAndRepair(
       const backup = await copyAside(file, 'seed-backup', now)
       const { tasks, merged, dropped, from } = outcome
       emitter.emit('migrated', { file, from, tasks, merged, dropped, backup })
+      return outcome.state
+    }
+    case 'salvaged': {
+      // Copied, not moved: until the salvaged state is written over it, a crash leaves the damaged
+      // file where it was, to be salvaged again (a missing file would start a fresh state).
+      const movedTo = await copyAside(file, 'corrupt', now)
+      emitter.emit('corrupt', { file, movedTo, reason: outcome.reason, salvaged: outcome.report })
       return outcome.state
     }
     case 'unusable': {
