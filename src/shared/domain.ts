@@ -93,6 +93,18 @@ export const CheckResult = z.object({
   failures: z.array(TestFailure),
   /** Set when a red check passed on a re-run. */
   flaky: z.boolean().optional(),
+  /**
+   * How many tests ran and passed or failed, and how many were skipped (skip, todo, pending), as the
+   * runner's report or its output's summary says. A test file that ran no test counts none. Absent
+   * when the output cannot be read per test, for checks that run no tests, and in older states.
+   */
+  tests: z
+    .object({
+      passed: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+    })
+    .optional(),
 })
 export type CheckResult = z.infer<typeof CheckResult>
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { detectRunner } from '../../../src/main/core/checks/detect-runner'
 import { planTestFilesCheck } from '../../../src/main/core/checks/plan-checks'
-import { runCheck } from '../../../src/main/core/checks/run-check'
+import { executeCheck, runCheck } from '../../../src/main/core/checks/run-check'
 import type { PlannedCheck } from '../../../src/main/core/checks/types'
 import { fixtureProject, isAlive, tempDir, waitFor } from './fixtures'
 
@@ -77,6 +77,34 @@ describe('runCheck', () => {
     ])
     // The human-readable spec reporter goes to the output.
     expect(result.output).toContain('✖ adds')
+  })
+
+  it('counts the tests the report says ran', async () => {
+    const root = fixtureProject('node-basic')
+    const runner = detectRunner(root, { testCommand: null })
+    const check = planTestFilesCheck(runner, 'related', [
+      { file: 'test/math.test.js', reason: 'name' },
+    ])
+    const { result, tests } = await executeCheck(check)
+    expect(result.tests).toEqual({ passed: 2, failed: 0, skipped: 0 })
+    expect(tests?.passed).toEqual([{ name: 'math > adds' }, { name: 'math > multiplies' }])
+  })
+
+  it("names a text run's passing tests from all of its output, not only the tail it keeps", async () => {
+    const dir = tempDir()
+    const lines = Array.from({ length: 200 }, (_, i) => `✔ test number ${i} (1ms)`)
+    const script = `console.log(${JSON.stringify(lines.join('\n'))}); console.log('ℹ tests 200\\nℹ pass 200\\nℹ fail 0')`
+    const { result, tests } = await executeCheck(nodeCheck(dir, script), { maxOutputBytes: 500 })
+    expect(result.output.length).toBeLessThan(700)
+    expect(result.tests).toEqual({ passed: 200, failed: 0, skipped: 0 })
+    expect(tests?.named).toBe(true)
+    expect(tests?.passed[0]).toEqual({ name: 'test number 0' })
+  })
+
+  it('has no tally when the output says nothing about tests', async () => {
+    const { result, tests } = await executeCheck(nodeCheck(tempDir(), 'console.log("built")'))
+    expect(tests).toBeNull()
+    expect(result).not.toHaveProperty('tests')
   })
 
   // The timeout leaves node time to start the test and its grandchild even on a loaded machine.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { detectRunner } from '../../../src/main/core/checks/detect-runner'
+import { runDetection } from '../../../src/main/core/checks/detection'
 import { runVerification } from '../../../src/main/core/checks/verification'
 import type { CheckCommand } from '../../../src/shared/settings'
 import { edit, fixtureProject } from './fixtures'
@@ -96,5 +97,94 @@ describe('runVerification', () => {
     expect(result.failed?.output).toMatch(
       /fixloop-no-linter.*neither in node_modules\/\.bin nor on PATH/,
     )
+  })
+
+  it('confirms a green fix against detection: the test that failed is seen passing, by name', async () => {
+    const root = fixtureProject('node-basic')
+    edit(root, 'src/math.js', 'a + b', 'a - b')
+    const runner = detectRunner(root, noConfig)
+    const detection = await runDetection(runner, ['src/math.js'], { settings: { flakyReruns: 0 } })
+    edit(root, 'src/math.js', 'a - b', 'a + b')
+    const result = await runVerification(runner, ['src/math.js'], {
+      settings: { verifyFullSuite: true },
+      detected: detection.checks,
+    })
+    expect(result.passed).toBe(true)
+    expect(result.confirmation).toEqual({
+      confirmed: true,
+      seenPassing: ['"math > adds" (test/math.test.js)'],
+      problems: [],
+    })
+    expect(result.checks.map((c) => [c.name, c.tests?.passed])).toEqual([
+      ['related', 2],
+      ['suite', 4],
+    ])
+  })
+
+  it('does not confirm a fix that exits before the tests run, though every check passed', async () => {
+    const root = fixtureProject('node-basic')
+    edit(root, 'src/math.js', 'a + b', 'a - b')
+    const runner = detectRunner(root, noConfig)
+    const detection = await runDetection(runner, ['src/math.js'], { settings: { flakyReruns: 0 } })
+    edit(root, 'src/math.js', 'export const add', 'process.exit(0)\nexport const add')
+    const result = await runVerification(runner, ['src/math.js'], {
+      settings: { verifyFullSuite: false },
+      detected: detection.checks,
+    })
+    expect(result.passed).toBe(true)
+    expect(result.confirmation?.confirmed).toBe(false)
+    expect(result.confirmation?.problems).toEqual([
+      '"math > adds" (test/math.test.js) failed at detection and was not seen passing',
+      'test/math.test.js ran no test at all, as when the process exits before its tests',
+      'the related tests ran 0 tests where detection ran 2',
+    ])
+  })
+
+  it('confirms nothing when no detection is given, or when verification is red', async () => {
+    const root = fixtureProject('node-basic')
+    const runner = detectRunner(root, noConfig)
+    const plain = await runVerification(runner, ['src/math.js'], {
+      settings: { verifyFullSuite: false },
+    })
+    expect(plain.confirmation).toBeNull()
+    edit(root, 'src/math.js', 'a + b', 'a - b')
+    const red = await runVerification(runner, ['src/math.js'], {
+      settings: { verifyFullSuite: false },
+      detected: [],
+    })
+    expect(red.passed).toBe(false)
+    expect(red.confirmation).toBeNull()
+  })
+
+  it("confirms a plain npm test script's fix from the names in its output, and not an early exit", async () => {
+    const root = fixtureProject('npm-script')
+    edit(root, 'test/one.test.js', 'assert.equal(1, 1)', 'assert.equal(1, 2)')
+    const runner = detectRunner(root, noConfig)
+    const detection = await runDetection(runner, ['test/one.test.js'], {
+      settings: { flakyReruns: 0 },
+    })
+    expect(detection.checks[0]?.tests).toEqual({ passed: 0, failed: 1, skipped: 0 })
+    edit(root, 'test/one.test.js', 'assert.equal(1, 2)', 'assert.equal(1, 1)')
+    const fixed = await runVerification(runner, ['test/one.test.js'], {
+      detected: detection.checks,
+    })
+    expect(fixed.confirmation?.seenPassing).toEqual(['"one is one" (test/one.test.js)'])
+    expect(fixed.confirmation?.confirmed).toBe(true)
+
+    edit(
+      root,
+      'test/one.test.js',
+      "import { test } from 'node:test'",
+      "import { test } from 'node:test'\nprocess.exit(0)",
+    )
+    const exited = await runVerification(runner, ['test/one.test.js'], {
+      detected: detection.checks,
+    })
+    expect(exited.passed).toBe(true)
+    expect(exited.confirmation?.problems).toEqual([
+      '"one is one" (test/one.test.js) failed at detection and was not seen passing',
+      'test/one.test.js ran no test at all, as when the process exits before its tests',
+      'the related tests ran 0 tests where detection ran 1',
+    ])
   })
 })

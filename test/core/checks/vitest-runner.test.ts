@@ -3,6 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { detectRunner } from '../../../src/main/core/checks/detect-runner'
 import { runDetection } from '../../../src/main/core/checks/detection'
+import { runVerification } from '../../../src/main/core/checks/verification'
 import { planRelatedChecks } from '../../../src/main/core/checks/plan-checks'
 import { edit, fixtureProject } from './fixtures'
 
@@ -60,5 +61,38 @@ describe('vitest projects', () => {
     expect(result.checks).toHaveLength(1)
     expect(result.checks[0]?.command).toContain('run')
     expect(result.checks[0]?.output).toMatch(/Test Files\s+3 passed/)
+  })
+
+  it('confirms a fix from the JSON report by name, and not one that skips the failing test', async () => {
+    const root = fixtureProject('vitest-basic', { linkNodeModules: true })
+    const broken = '(n < 100 ? 1 : 0) + Math.round(n * 100) / 100'
+    edit(root, 'src/money.js', 'Math.round(n * 100) / 100', broken)
+    const runner = detectRunner(root, { testCommand: null })
+    const detection = await runDetection(runner, ['src/money.js'], { settings: { flakyReruns: 0 } })
+    expect(detection.checks[0]?.tests).toEqual({ passed: 1, failed: 1, skipped: 0 })
+
+    edit(root, 'src/money.js', broken, 'Math.round(n * 100) / 100')
+    const settings = { verifyFullSuite: false }
+    const fixed = await runVerification(runner, ['src/money.js'], {
+      settings,
+      detected: detection.checks,
+    })
+    expect(fixed.confirmation).toEqual({
+      confirmed: true,
+      seenPassing: ['"cart > totals items" (src/cart.test.js)'],
+      problems: [],
+    })
+
+    edit(root, 'src/money.js', 'Math.round(n * 100) / 100', broken)
+    edit(root, 'src/cart.test.js', "test('totals items'", "test.skip('totals items'")
+    const skipped = await runVerification(runner, ['src/money.js'], {
+      settings,
+      detected: detection.checks,
+    })
+    expect(skipped.passed).toBe(true)
+    expect(skipped.confirmation?.problems).toEqual([
+      '"cart > totals items" (src/cart.test.js) failed at detection and was not seen passing',
+      'the related tests ran 1 test where detection ran 2',
+    ])
   })
 })

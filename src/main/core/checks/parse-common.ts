@@ -6,6 +6,37 @@ export interface ParsedRun {
   failures: TestFailure[]
   /** Project-relative test files the report names; null when the format cannot say. */
   testFiles: string[] | null
+  /** Which tests ran and how they ended; null when the output cannot be read per test. */
+  tests: TestTally | null
+}
+
+/** A test seen passing: named as the parsers name failures ("suite > test"), with its file if known. */
+export interface TestRef {
+  name: string
+  file?: string
+}
+
+/** Tests that ran and passed or failed; skipped counts skip, todo and pending. */
+export interface TestCounts {
+  passed: number
+  failed: number
+  skipped: number
+}
+
+/** A run, test by test: what verification needs to confirm that the failing tests pass now. */
+export interface TestTally {
+  counts: TestCounts
+  /**
+   * Whether the output names each passing test (a JSON or TAP report does; a terse text reporter
+   * gives only a count). When false, `passed` is empty whatever the counts say.
+   */
+  named: boolean
+  passed: TestRef[]
+  /**
+   * Test files that ran and ran no test (node reports such a file as a passing "test" named by its
+   * path): what a test process that exits early looks like.
+   */
+  emptyFiles: string[]
 }
 
 /** Longest failure message kept; the full text stays in the output tail. @default 4000 */

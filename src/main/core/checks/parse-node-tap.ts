@@ -3,10 +3,12 @@
  * block (location, failureType, error). Nesting follows the 4-space indentation and the
  * `# Subtest:` lines, giving "suite > test" names. Suites that failed only because a child failed
  * (`failureType: 'subtestsFailed'`) are not failures of their own; `# TODO` failures do not count.
+ * The tally counts leaf tests only: suites (`type: 'suite'`, or a point with children) and the
+ * point node writes for a test file that ran no test (named by its path) are not tests.
  */
 import type { TestFailure } from '../../../shared/domain'
 import { clip, projectPath, withoutPosition } from './parse-common'
-import type { ParsedRun } from './parse-common'
+import type { ParsedRun, TestTally } from './parse-common'
 
 const TEST_POINT = /^( *)(not ok|ok)\b(?: \d+)?(?: - (.*))?$/
 const SUBTEST = /^( *)# Subtest: (.*)$/
@@ -15,7 +17,15 @@ const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) 
 export function parseNodeTap(text: string, root: string): ParsedRun {
   const lines = text.split(/\r?\n/)
   const failures: TestFailure[] = []
+  const tests: TestTally = {
+    counts: { passed: 0, failed: 0, skipped: 0 },
+    named: true,
+    passed: [],
+    emptyFiles: [],
+  }
   const titles: string[] = []
+  // hasChildren[level]: a point one level deeper was seen since the last point at `level`.
+  const hasChildren: boolean[] = []
   let diagnostics: string[] = []
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string
@@ -38,24 +48,43 @@ export function parseNodeTap(text: string, root: string): ParsedRun {
     i = yaml.end - 1
     const comments = diagnostics
     diagnostics = []
-    if (point[2] !== 'not ok' || directive === 'TODO' || directive === 'SKIP') continue
-    if (yaml.fields.failureType === 'subtestsFailed') continue
     const level = Math.floor(indent / 4)
+    const leaf = !hasChildren[level] && yaml.fields.type !== 'suite'
+    hasChildren[level] = false
+    if (level > 0) hasChildren[level - 1] = true
     const location = yaml.fields.location ?? ''
     const file = location ? projectPath(root, withoutPosition(location)) : undefined
     // node < 20.? wraps each file in a test named by its path; it is a file, not a title.
+    const wrapper = titles.slice(0, level).find(looksLikeFile)
     const path = titles
       .slice(0, level)
       .filter((t) => !looksLikeFile(t))
       .concat(looksLikeFile(name) && level > 0 ? [] : [name])
     const isFileFailure = looksLikeFile(name) && path.length <= 1
+    const testName = path.join(' > ') || name
+    const ok = point[2] === 'ok'
+    const skipped = directive === 'TODO' || directive === 'SKIP'
+    if (leaf && isFileFailure) {
+      // The point of a test file with no test in it: it ran none (or it crashed: a failure below).
+      if (ok) tests.emptyFiles.push(projectPath(root, name))
+    } else if (leaf) {
+      if (skipped) tests.counts.skipped++
+      else if (!ok) tests.counts.failed++
+      else {
+        tests.counts.passed++
+        const at = file ?? (wrapper ? projectPath(root, wrapper) : undefined)
+        tests.passed.push(at ? { name: testName, file: at } : { name: testName })
+      }
+    }
+    if (ok || skipped) continue
+    if (yaml.fields.failureType === 'subtestsFailed') continue
     failures.push({
-      name: isFileFailure ? projectPath(root, name) : path.join(' > ') || name,
+      name: isFileFailure ? projectPath(root, name) : testName,
       file: file ?? (looksLikeFile(name) ? projectPath(root, name) : undefined),
       message: clip(messageOf(yaml.fields, isFileFailure ? comments : [])),
     })
   }
-  return { failures, testFiles: null }
+  return { failures, testFiles: null, tests }
 }
 
 function looksLikeFile(name: string): boolean {

@@ -61,17 +61,37 @@ export function parseText(output: string, root: string): TestFailure[] {
       (m = /^(.+?):(\d+):(\d+) - error (TS\d+): (.*)$/.exec(line))
     ) {
       const file = projectPath(root, m[1] as string)
-      add({ name: `${m[4]} ${file}:${m[2]}`, file, message: m[5] as string })
+      add({
+        name: checkerName(m[4] as string, file, m[2] as string),
+        file,
+        message: m[5] as string,
+      })
     } else if (/^(\/|[A-Za-z]:\\)\S.*$/.test(line) && !line.includes(': ')) {
       eslintFile = line.trim()
     } else if (eslintFile && (m = /^\s+(\d+):(\d+)\s+error\s+(.+?)(?:\s{2,}(\S+))?$/.exec(line))) {
       const file = projectPath(root, eslintFile)
-      add({ name: `${m[4] ?? 'lint'} ${file}:${m[1]}`, file, message: m[3] as string })
+      add({
+        name: checkerName(m[4] ?? 'lint', file, m[1] as string),
+        file,
+        message: m[3] as string,
+      })
     } else if (line.trim() === '') {
       eslintFile = null
     }
   }
   return found
+}
+
+/** A type-checker or linter finding is named "TS2322 src/a.ts:3", "no-unused-vars src/a.ts:3". */
+function checkerName(rule: string, file: string, line: string): string {
+  return `${rule} ${file}:${line}`
+}
+
+/** Whether a failure is a type-checker or linter finding (see `checkerName`), not a failing test. */
+export function isCheckerFailure({ name, file }: TestFailure): boolean {
+  const rule = name.split(' ', 1)[0] ?? ''
+  const prefix = `${rule} ${file}:`
+  return !!file && name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length))
 }
 
 /** The lines after `start` that are indented deeper than `indent`: a spec reporter's error block. */

@@ -8,12 +8,15 @@ import { planNamedChecks, planRelatedChecks } from './plan-checks'
 import type { PlanOptions } from './plan-checks'
 import { executeCheck } from './run-check'
 import type { RunCheckOptions } from './run-check'
+import type { TestTally } from './parse-common'
 import type { CheckEvent, CheckExecution, PlannedCheck, RunnerInfo } from './types'
 
 export interface RelatedRun {
   /** The checks as they ran (a graph run that found nothing is replaced by its fallback). */
   planned: PlannedCheck[]
   results: CheckResult[]
+  /** Each result's tests, passing ones by name (in memory only); null where unreadable. */
+  tests: (TestTally | null)[]
   selection: SelectedTest[]
 }
 
@@ -30,26 +33,31 @@ export async function runRelated(
   const plan = planRelatedChecks(runner.root, runner, changedFiles, options)
   const planned: PlannedCheck[] = []
   const results: CheckResult[] = []
+  const tests: (TestTally | null)[] = []
   const selection: SelectedTest[] = [...plan.selection]
   for (const check of plan.checks) {
-    const { result, testFiles } = await runOne(check, options)
+    const execution = await runOne(check, options)
+    const { result, testFiles } = execution
     if (check.graph && testFiles && testFiles.length === 0 && result.passed) {
       // The graph knows no test for these files: ask the naming conventions (then the suite).
       const fallback = planNamedChecks(runner.root, runner, check.graph.changedFiles, options)
       for (const next of fallback.checks) {
+        const ran = await runOne(next, options)
         planned.push(next)
-        results.push((await runOne(next, options)).result)
+        results.push(ran.result)
+        tests.push(ran.tests)
       }
       selection.push(...fallback.selection)
       continue
     }
     planned.push(check)
     results.push(result)
+    tests.push(execution.tests)
     // A graph run without a report (the runner crashed) names no tests; its result says why.
     if (check.graph && testFiles)
       selection.push(...graphSelection(testFiles, check.graph.changedFiles))
   }
-  return { planned, results, selection }
+  return { planned, results, tests, selection }
 }
 
 /** Runs one check with progress events around it. */

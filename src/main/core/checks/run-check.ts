@@ -1,7 +1,7 @@
 /**
  * Runs one planned check: spawned without a shell in its own process group, bounded in time and
  * output, cancellable, and read into a `CheckResult` (failing tests from the runner's report when
- * it has one, from the output otherwise).
+ * it has one, from the output otherwise), with the tally of the tests that ran.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
@@ -12,8 +12,9 @@ import type { Clock, Timer } from '../util/clock'
 import { checkEnv } from './check-env'
 import { parseJestJson } from './parse-jest-json'
 import { parseNodeTap } from './parse-node-tap'
-import type { ParsedRun } from './parse-common'
+import type { ParsedRun, TestTally } from './parse-common'
 import { parseText } from './parse-text'
+import { parseTextTally } from './parse-text-tally'
 import { killTree, spawnTree } from './process-tree'
 import type { TreeOptions } from './process-tree'
 import { TailBuffer } from './tail-buffer'
@@ -47,6 +48,11 @@ export const DEFAULT_TIMEOUT_MS = 300_000
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024
 /** Largest report file read; a bigger one is ignored in favour of the output text. */
 const MAX_REPORT_BYTES = 64 * 1024 * 1024
+/**
+ * Output read for a text check's results (then dropped), beyond the tail that is kept: a verbose
+ * run that names every passing test outgrows the tail long before it is a runaway.
+ */
+const MAX_PARSE_BYTES = 8 * 1024 * 1024
 /** How long to wait for the output pipes to drain after the runner exits. */
 const DRAIN_MS = 500
 
@@ -69,8 +75,13 @@ export async function executeCheck(
   const clock = options.clock ?? systemClock
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`)
   const output = new TailBuffer(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES)
+  const parseable =
+    planned.format === 'text' && output.maxBytes < MAX_PARSE_BYTES
+      ? new TailBuffer(MAX_PARSE_BYTES)
+      : output
 
-  if (planned.error) return { result: failedToStart(planned, planned.error), testFiles: null }
+  if (planned.error)
+    return { result: failedToStart(planned, planned.error), testFiles: null, tests: null }
 
   const usesReport = planned.command.some((c) => c.includes(REPORT_PLACEHOLDER))
   const reportDir = usesReport
@@ -88,11 +99,16 @@ export async function executeCheck(
     const spawned = options.sandbox
       ? options.sandbox(command, reportDir ? [reportDir] : [])
       : command
-    const run = await spawnAndWait(spawned, planned, options, output, clock, timeoutMs)
+    const sinks = parseable === output ? [output] : [output, parseable]
+    const run = await spawnAndWait(spawned, planned, options, sinks, clock, timeoutMs)
     const durationMs = Math.max(0, clock.now() - started)
     if (run.aborted) throw signal?.reason ?? new Error('check aborted')
     if (run.startError)
-      return { result: failedToStart(planned, run.startError, command), testFiles: null }
+      return {
+        result: failedToStart(planned, run.startError, command),
+        testFiles: null,
+        tests: null,
+      }
 
     const text = output.text()
     // bwrap reports a command it could not start (or a bind it could not make) itself, exit 1.
@@ -100,12 +116,17 @@ export async function executeCheck(
       return {
         result: failedToStart(planned, `sandbox: ${text.trim().split('\n', 1)[0]}`, command),
         testFiles: null,
+        tests: null,
       }
     const parsed = readReport(planned, reportFile)
+    const full = parseable === output ? text : parseable.text()
     let failures: TestFailure[] = parsed?.failures ?? []
     // A red run whose report names no failing test (a crash, a config error): try the text.
-    if (failures.length === 0 && run.exitCode !== 0) failures = parseText(text, planned.cwd)
+    if (failures.length === 0 && run.exitCode !== 0) failures = parseText(full, planned.cwd)
     const passed = run.exitCode === 0 && !run.timedOut && !(parsed && parsed.failures.length > 0)
+    // A report format without its report (the runner died first) cannot say which tests ran.
+    const tests: TestTally | null =
+      planned.format === 'text' ? parseTextTally(full, planned.cwd) : (parsed?.tests ?? null)
     return {
       result: {
         name: planned.name,
@@ -117,8 +138,10 @@ export async function executeCheck(
         durationMs,
         output: text,
         failures,
+        ...(tests ? { tests: { ...tests.counts } } : {}),
       },
       testFiles: parsed?.testFiles ?? null,
+      tests,
     }
   } finally {
     if (reportDir) rmSync(reportDir, { recursive: true, force: true })
@@ -137,7 +160,7 @@ function spawnAndWait(
   command: readonly string[],
   planned: PlannedCheck,
   options: RunCheckOptions,
-  output: TailBuffer,
+  sinks: readonly TailBuffer[],
   clock: Clock,
   timeoutMs: number,
 ): Promise<RawRun> {
@@ -190,8 +213,11 @@ function spawnAndWait(
       state.aborted = true
       stop()
     }
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk))
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk))
+    const push = (chunk: Buffer) => {
+      for (const sink of sinks) sink.push(chunk)
+    }
+    child.stdout?.on('data', push)
+    child.stderr?.on('data', push)
     child.on('error', (error) => {
       // Spawn failures (ENOENT, EACCES) come here without an 'exit'.
       if (!exited) {
@@ -213,7 +239,7 @@ function spawnAndWait(
     child.on('close', finish)
     after(timeoutMs, () => {
       state.timedOut = true
-      output.push(Buffer.from(`\n[fixloop: stopped after the ${formatMs(timeoutMs)} timeout]\n`))
+      push(Buffer.from(`\n[fixloop: stopped after the ${formatMs(timeoutMs)} timeout]\n`))
       stop()
     })
     if (options.signal?.aborted) onAbort()

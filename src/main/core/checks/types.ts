@@ -3,6 +3,7 @@
  * leave this folder are the contract's own (`CheckResult`, `SelectedTest` in src/shared/domain).
  */
 import type { CheckResult, SelectedTest } from '../../../shared/domain'
+import type { TestTally } from './parse-common'
 
 /** Which test runner a project uses, as detected from its package.json or settings. */
 export type RunnerKind = 'vitest' | 'jest' | 'node' | 'npm' | 'config'
@@ -61,11 +62,16 @@ export interface PlannedCheck {
   error?: string
 }
 
-/** `runCheck`'s result plus what the runner's report said about which test files ran. */
+/** `runCheck`'s result plus what the runner's report said about which tests ran. */
 export interface CheckExecution {
   result: CheckResult
   /** Project-relative test files named in the report (JSON/TAP); null when the format cannot say. */
   testFiles: string[] | null
+  /**
+   * The tests that ran, passing ones by name: what confirms a fix (`confirmFix`). Kept in memory
+   * only; the result carries the counts. Null when the output cannot be read per test.
+   */
+  tests: TestTally | null
 }
 
 /** Live progress, for the log. */

@@ -2,9 +2,13 @@
  * Test integrity: the cheapest way to turn a red check green is to weaken the check. This module reads
  * what a fix changed and names every way it touched the checks themselves — test files, snapshots,
  * runner or checker configuration, skip/only markers, suppression comments, deleted assertions or
- * tests — so the policy (allow / review / refuse) can hold such a fix for a person.
+ * tests — so the policy (allow / review / refuse) can hold such a fix for a person. It also names
+ * code that fakes a green without touching a test (an early `process.exit`, a patched assertion):
+ * those are held even where the policy allows test edits.
  */
 import type { IntegrityPolicy } from '../../../shared/settings'
+import { changedPackageKeys, changedPyprojectSections } from './integrity-config-files'
+import { findAssertionPatches, findEarlyExits } from './integrity-tampering'
 
 /** One file's change: its content before the task and after it (null when absent). */
 export interface IntegrityEdit {
@@ -23,6 +27,17 @@ export type IntegrityKind =
   | 'suppression'
   | 'assertions_removed'
   | 'tests_removed'
+  | 'early_exit'
+  | 'assertions_patched'
+
+/**
+ * Findings that fake a green from code rather than edit a check: "allow" (which is about edits to
+ * tests) does not let them through; they are held for review, or refused under "refuse".
+ */
+export const FAKE_GREEN_KINDS: ReadonlySet<IntegrityKind> = new Set([
+  'early_exit',
+  'assertions_patched',
+])
 
 export interface IntegrityFinding {
   path: string
@@ -88,10 +103,6 @@ const CHECK_CONFIG = [
   /^\.golangci\.ya?ml$/,
   /^clippy\.toml$/,
 ]
-/** package.json keys that configure a runner or a check. */
-const PACKAGE_KEYS = ['scripts', 'jest', 'mocha', 'ava', 'c8', 'nyc', 'eslintConfig', 'vitest']
-/** pyproject.toml sections that configure a runner or a check. */
-const PYPROJECT_SECTION = /^\[tool\.(pytest|coverage|mypy|ruff|pyright)\b[^\]]*\]/
 
 /**
  * Markers that skip, focus (and so skip the rest), or expect failure. The bare `.skip(` / `.only(`
@@ -193,6 +204,11 @@ export function assessIntegrity(edits: readonly IntegrityEdit[]): IntegrityFindi
         `removes ${lostAssertions} assertion line${lostAssertions === 1 ? '' : 's'}`,
       )
     }
+    const exits = added(findEarlyExits(edit.before), findEarlyExits(edit.after))
+    if (exits.length > 0)
+      add('early_exit', `adds ${code(exits)}: a test process that exits early reports no failure`)
+    const patches = added(findAssertionPatches(edit.before), findAssertionPatches(edit.after))
+    if (patches.length > 0) add('assertions_patched', `patches assertions: ${code(patches)}`)
     const lostTests = !testFile
       ? 0
       : countLines(edit.before, TEST_CASE_LINE) - countLines(edit.after, TEST_CASE_LINE)
@@ -212,6 +228,14 @@ export function decideIntegrity(
     return { decision: 'allow', findings: [], reasons, message: 'The fix changes code only.' }
   }
   const list = reasons.join('; ')
+  if (policy === 'allow' && findings.some((f) => FAKE_GREEN_KINDS.has(f.kind))) {
+    return {
+      decision: 'review',
+      findings: [...findings],
+      reasons,
+      message: `Held for review (test edits are allowed, but not this): ${list}`,
+    }
+  }
   if (policy === 'allow') {
     return {
       decision: 'allow',
@@ -243,6 +267,21 @@ export function integrityByPath(findings: readonly IntegrityFinding[]): Map<stri
   return out
 }
 
+/** What `after` has that `before` has not, counting repeats: each label once. */
+function added(before: readonly string[], after: readonly string[]): string[] {
+  const left = new Map<string, number>()
+  for (const b of before) left.set(b, (left.get(b) ?? 0) + 1)
+  const out = new Set<string>()
+  for (const a of after) {
+    const n = left.get(a) ?? 0
+    if (n > 0) left.set(a, n - 1)
+    else out.add(a)
+  }
+  return [...out]
+}
+
+const code = (labels: readonly string[]) => labels.map((l) => `\`${l}\``).join(', ')
+
 function count(text: string | null, re: RegExp): number {
   if (!text) return 0
   return text.match(re)?.length ?? 0
@@ -253,51 +292,4 @@ function countLines(text: string | null, re: RegExp): number {
   let n = 0
   for (const line of text.split('\n')) if (re.test(line)) n++
   return n
-}
-
-function changedPackageKeys(before: string | null, after: string | null): string[] {
-  const a = parseObject(before)
-  const b = parseObject(after)
-  if (a === undefined || b === undefined) return ['its content (it does not parse as JSON)']
-  return PACKAGE_KEYS.filter((k) => stableJson(a?.[k]) !== stableJson(b?.[k])).map((k) => `"${k}"`)
-}
-
-function parseObject(text: string | null): Record<string, unknown> | null | undefined {
-  if (text === null) return null
-  try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null
-      ? (value as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function stableJson(value: unknown): string {
-  if (value === undefined) return 'undefined'
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)),
-        )
-      : v,
-  )
-}
-
-function changedPyprojectSections(before: string, after: string): string[] {
-  const a = pyprojectSections(before)
-  const b = pyprojectSections(after)
-  const names = new Set([...a.keys(), ...b.keys()])
-  return [...names].filter((n) => a.get(n) !== b.get(n))
-}
-
-function pyprojectSections(text: string): Map<string, string> {
-  const out = new Map<string, string>()
-  let current: string | null = null
-  for (const line of text.split('\n')) {
-    if (/^\s*\[/.test(line)) current = PYPROJECT_SECTION.test(line.trim()) ? line.trim() : null
-    if (current) out.set(current, (out.get(current) ?? '') + line.trimEnd() + '\n')
-  }
-  return out
 }

@@ -1,8 +1,9 @@
 /**
  * verify: the checks judge the last attempt in the shadow, in widening rings (related, the suite,
- * the extra checks). Red goes back to fix while attempts remain; green passes the test-integrity
- * check and goes to apply, or is held for review — unapplied — when it touched tests or review is
- * the policy.
+ * the extra checks). Red goes back to fix while attempts remain. Green must be confirmed against
+ * detection (the tests that failed seen passing by name, no fewer tests run) and pass the
+ * test-integrity check to go to apply; otherwise it is held for review — unapplied — with the
+ * reason, as it is when review is the policy.
  */
 import { runVerification } from '../../checks'
 import { assessIntegrity, decideIntegrity, integrityByPath } from '../../fix/integrity'
@@ -29,6 +30,7 @@ export async function verifyStage(run: TaskRun): Promise<Next> {
       await runVerification(run.runner, unique(run.task.files, journal.paths()), {
         ...run.ring(),
         settings: deps.settings,
+        detected: run.task.detection,
       }),
       (text) => run.presentable(text),
     )
@@ -66,6 +68,13 @@ export async function verifyStage(run: TaskRun): Promise<Next> {
   if (integrity.decision === 'refuse') {
     attempt.outcome = 'refused'
     return end({ kind: 'failed', reason: integrity.message, blame: 'code' })
+  }
+  // Not confirmed: the checks went green without the failing tests being seen to pass.
+  const unconfirmed = (verification.confirmation?.problems ?? []).map((p) => run.presentable(p))
+  if (unconfirmed.length > 0) {
+    const also = integrity.decision === 'review' ? integrity.reasons : []
+    const message = `Held for review: the fix is not confirmed: ${[...unconfirmed, ...also].join('; ')}`
+    return end({ kind: 'held', edits, message })
   }
   if (integrity.decision === 'review')
     return end({ kind: 'held', edits, message: integrity.message })
