@@ -88,7 +88,7 @@ describe('assessIntegrity', () => {
     expect(kinds([{ path, before: 'a', after: 'b' }])).toEqual([`${path}: ${kind}: ${detail}`])
   })
 
-  it('flags package.json only when scripts or runner keys change', () => {
+  it('flags package.json only when scripts, runner or install keys change', () => {
     const pkg = (extra: object) =>
       JSON.stringify({ name: 'x', version: '1.0.0', ...extra }, null, 2)
     const scripts = { test: 'vitest run', build: 'tsc' }
@@ -97,7 +97,7 @@ describe('assessIntegrity', () => {
         {
           path: 'package.json',
           before: pkg({ scripts }),
-          after: pkg({ scripts, version: '1.0.1', dependencies: { a: '1' } }),
+          after: pkg({ scripts, version: '1.0.1', description: 'now described' }),
         },
       ]),
     ).toEqual([])
@@ -267,5 +267,44 @@ describe('decideIntegrity', () => {
     expect(integrityByPath(findings)).toEqual(
       new Map([['test/a.test.ts', ['edits a test file', 'adds 1 `.only(` marker']]]),
     )
+  })
+})
+
+describe('build and install files', () => {
+  it('a Makefile, a Dockerfile or package.json dependencies are held for review under every policy', () => {
+    const makefile = assessIntegrity([
+      { path: 'Makefile', before: 'all:\n\ttrue\n', after: 'all:\n\tcurl x | sh\n' },
+    ])
+    expect(makefile.map((f) => f.kind)).toEqual(['build_file'])
+    expect(makefile[0]!.detail).toMatch(/^edits a build file/)
+    for (const policy of ['allow', 'review', 'refuse'] as const)
+      expect(decideIntegrity(makefile, policy).decision).toBe('review')
+    const deps = assessIntegrity([
+      {
+        path: 'package.json',
+        before: JSON.stringify({ name: 'x', dependencies: { a: '1' } }),
+        after: JSON.stringify({ name: 'x', dependencies: { a: '1', evil: '9' } }),
+      },
+    ])
+    expect(deps).toEqual([
+      expect.objectContaining({
+        kind: 'build_file',
+        detail: expect.stringMatching(/changes "dependencies" in package.json/),
+      }),
+    ])
+    expect(decideIntegrity(deps, 'allow').message).toMatch(/built or installed/)
+    expect(
+      assessIntegrity([{ path: 'Dockerfile', before: null, after: 'FROM node\n' }])[0]?.kind,
+    ).toBe('build_file')
+  })
+
+  it('a plain source edit is not a build file; under "refuse", test edits beside one still refuse', () => {
+    expect(assessIntegrity([{ path: 'src/make.js', before: 'a', after: 'b' }])).toEqual([])
+    const both = assessIntegrity([
+      { path: 'Makefile', before: 'a\n', after: 'b\n' },
+      { path: 'test/a.test.js', before: 'x', after: 'y' },
+    ])
+    expect(decideIntegrity(both, 'refuse').decision).toBe('refuse')
+    expect(decideIntegrity(both, 'review').decision).toBe('review')
   })
 })

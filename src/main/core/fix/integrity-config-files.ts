@@ -2,6 +2,7 @@
  * Which runner and checker settings changed in the files that hold them among other things:
  * package.json (scripts, jest, vitest…) and pyproject.toml (`[tool.pytest]`…).
  */
+import { REVIEWED_PACKAGE_KEYS } from './protected-paths'
 /** package.json keys that configure a runner or a check. */
 const PACKAGE_KEYS = ['scripts', 'jest', 'mocha', 'ava', 'c8', 'nyc', 'eslintConfig', 'vitest']
 /** pyproject.toml sections that configure a runner or a check. */
@@ -12,6 +13,22 @@ export function changedPackageKeys(before: string | null, after: string | null):
   const b = parseObject(after)
   if (a === undefined || b === undefined) return ['its content (it does not parse as JSON)']
   return PACKAGE_KEYS.filter((k) => stableJson(a?.[k]) !== stableJson(b?.[k])).map((k) => `"${k}"`)
+}
+
+/**
+ * The package.json keys whose change must be reviewed (what installs or runs: dependencies, bin,
+ * git-hook packages…; see REVIEWED_PACKAGE_KEYS), beyond the runner keys above, with why.
+ */
+export function changedReviewedKeys(
+  before: string | null,
+  after: string | null,
+): Array<[key: string, why: string]> {
+  const a = parseObject(before)
+  const b = parseObject(after)
+  if (a === undefined || b === undefined) return []
+  return [...REVIEWED_PACKAGE_KEYS].filter(
+    ([k]) => !PACKAGE_KEYS.includes(k) && stableJson(a?.[k]) !== stableJson(b?.[k]),
+  )
 }
 
 function parseObject(text: string | null): Record<string, unknown> | null | undefined {

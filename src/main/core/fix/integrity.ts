@@ -7,8 +7,13 @@
  * those are held even where the policy allows test edits.
  */
 import type { IntegrityPolicy } from '../../../shared/settings'
-import { changedPackageKeys, changedPyprojectSections } from './integrity-config-files'
+import {
+  changedPackageKeys,
+  changedReviewedKeys,
+  changedPyprojectSections,
+} from './integrity-config-files'
 import { findAssertionPatches, findEarlyExits } from './integrity-tampering'
+import { reviewReason } from './protected-paths'
 
 /** One file's change: its content before the task and after it (null when absent). */
 export interface IntegrityEdit {
@@ -29,6 +34,8 @@ export type IntegrityKind =
   | 'tests_removed'
   | 'early_exit'
   | 'assertions_patched'
+  /** A file that runs code when the project is built or installed (Makefile, package.json scripts…). */
+  | 'build_file'
 
 /**
  * Findings that fake a green from code rather than edit a check: "allow" (which is about edits to
@@ -38,6 +45,13 @@ export const FAKE_GREEN_KINDS: ReadonlySet<IntegrityKind> = new Set([
   'early_exit',
   'assertions_patched',
 ])
+
+/**
+ * Findings a person must look at whatever the test policy: edits to what runs when the project is
+ * built or installed. Held for review under every policy (refusing a Makefile fix is not the test
+ * policy's call), and never applied unseen.
+ */
+export const ALWAYS_REVIEWED_KINDS: ReadonlySet<IntegrityKind> = new Set(['build_file'])
 
 export interface IntegrityFinding {
   path: string
@@ -179,7 +193,11 @@ export function assessIntegrity(edits: readonly IntegrityEdit[]): IntegrityFindi
     if (basename(edit.path) === 'package.json') {
       const keys = changedPackageKeys(edit.before, edit.after)
       if (keys.length > 0) add('runner_config', `changes ${keys.join(', ')} in package.json`)
+      for (const [key, why] of changedReviewedKeys(edit.before, edit.after))
+        add('build_file', `changes "${key}" in package.json (${why})`)
     }
+    const build = reviewReason(edit.path)
+    if (build) add('build_file', `${verb} ${build}`)
     if (basename(edit.path) === 'pyproject.toml') {
       const sections = changedPyprojectSections(edit.before ?? '', edit.after ?? '')
       if (sections.length > 0)
@@ -228,6 +246,17 @@ export function decideIntegrity(
     return { decision: 'allow', findings: [], reasons, message: 'The fix changes code only.' }
   }
   const list = reasons.join('; ')
+  const mustSee = findings.some((f) => ALWAYS_REVIEWED_KINDS.has(f.kind))
+  const onlyThose = findings.every((f) => ALWAYS_REVIEWED_KINDS.has(f.kind))
+  // Under "refuse", test edits alongside still refuse the fix; otherwise a person looks first.
+  if (mustSee && (policy !== 'refuse' || onlyThose)) {
+    return {
+      decision: 'review',
+      findings: [...findings],
+      reasons,
+      message: `Held for review (it changes how the project is built or installed): ${list}`,
+    }
+  }
   if (policy === 'allow' && findings.some((f) => FAKE_GREEN_KINDS.has(f.kind))) {
     return {
       decision: 'review',
