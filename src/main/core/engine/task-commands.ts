@@ -6,11 +6,13 @@
  * A held fix is not in the user's tree: approve applies its staged copy with the same hash checks
  * and merge as an automatic apply; reject discards it. Undo puts back what an applied fix changed.
  */
+import { stat } from 'node:fs/promises'
 import type { Task } from '../../../shared/domain'
 import { resetBreaker } from '../fix/breaker'
 import type { OwnWriteRegistry } from '../fix/editor-types'
 import { applyFix } from '../fix/apply-fix'
 import { Journal } from '../fix/journal'
+import { UnreadableJournal, journalFile } from '../fix/journal-data'
 import { UnreadableStagedFix, discardStagedFix, loadStagedFix } from '../fix/staged-fix'
 import type { StagedFix } from '../fix/staged-fix'
 import type { Logger } from '../log/logger'
@@ -119,7 +121,21 @@ export async function resetBreakerOf(ctx: TaskCommandContext, file: string): Pro
 
 /** Puts back what the task's fix changed; refuses, touching nothing, if a file changed since. */
 async function restoreFiles(ctx: TaskCommandContext, task: Task, why: string): Promise<Task> {
-  const journal = await Journal.open(ctx.root(), task.id, { ownWrites: ctx.ownWrites() })
+  const file = journalFile(ctx.root(), task.id)
+  const cannot = (because: string) =>
+    new EngineError(
+      'conflict',
+      `Task ${task.id} cannot be undone: ${because}. Your files were not changed.`,
+    )
+  // Without its journal (deleted, or cut short by a crash) there is nothing to undo with.
+  if (!(await stat(file).catch(() => null))) throw cannot(`its undo journal ${file} is gone`)
+  let journal: Journal
+  try {
+    journal = await Journal.open(ctx.root(), task.id, { ownWrites: ctx.ownWrites() })
+  } catch (error) {
+    if (error instanceof UnreadableJournal) throw cannot(error.message)
+    throw error
+  }
   const report = await journal.undo()
   ctx.noteChanged(journal.paths())
   if (!report.ok) throw new EngineError('conflict', report.message)
