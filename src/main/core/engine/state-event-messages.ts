@@ -23,7 +23,9 @@ export function describeStateEvent<K extends StateEventName>(
           level: lost ? 'error' : 'warn',
           message: `The state file was damaged (${e.reason}); the original is kept at ${e.movedTo}. ${describeSalvage(e.salvaged)}`,
           notice: {
-            title: lost ? 'State file was damaged: some entries dropped' : 'State file was repaired',
+            title: lost
+              ? 'State file was damaged: some entries dropped'
+              : 'State file was repaired',
             body: `${e.salvaged.totals.dropped} dropped, ${e.salvaged.totals.repaired} repaired; the original is kept at ${e.movedTo}`,
           },
         }
