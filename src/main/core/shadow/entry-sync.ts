@@ -36,6 +36,17 @@ export function syncFile(
   existing: Existing,
   mode: CompareMode,
 ): void {
+  // A hard link may share its content with a file outside the project: a copy in the shadow would
+  // let code and fixers there read it (the editor refuses such files; Claude Code reads the shadow).
+  if (stat.nlink > 1) {
+    mirror.warnOnce(
+      `hardlink:${rel}`,
+      `Hard-linked file not copied into the shadow: ${rel} (it may share its content with a file outside the project)`,
+    )
+    mirror.counts.skipped++
+    if (existing !== 'none') mirror.remove(rel)
+    return
+  }
   if (existing === 'file' && mode !== 'force') {
     const copy = mirror.lstat(mirror.shadow(rel))
     if (copy?.isFile() && sameCopy(stat, copy, mirror.platform)) {
