@@ -17,12 +17,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createClaudeClient } from '../../src/main/core/claude/client'
-import { loadConfig } from '../../src/main/core/config/load-config'
-import { Orchestrator } from '../../src/main/core/engine/orchestrator'
-import { API_KEY, useEngineHarness } from '../support/engine-harness'
+import { engineFor, useEngineHarness } from '../support/engine-harness'
 import { finished } from '../support/engine-events'
-import { instantClock } from '../support/fake-anthropic/instant-clock'
 import {
   BROKEN_MATH,
   GOOD_MATH,
@@ -54,27 +50,7 @@ afterEach(() => {
   mount = null
 })
 
-function engineOn(root: string) {
-  writeFileSync(
-    join(root, 'fixloop.config.json'),
-    JSON.stringify({ flakyReruns: 0, maxRetries: 1, maxWaitSeconds: 1, verifyFullSuite: false }),
-  )
-  const client = createClaudeClient({
-    apiKey: API_KEY,
-    baseURL: h.fake.baseURL,
-    clock: instantClock().clock,
-    random: () => 0,
-  })
-  h.engine = new Orchestrator({
-    config: loadConfig({
-      dir: root,
-      env: { ANTHROPIC_API_KEY: API_KEY, FILE_WATCH_DEBOUNCE_SECONDS: '0.1' },
-    }),
-    claudeClient: client,
-    random: () => 0,
-  })
-  return h.engine
-}
+const engineOn = (root: string) => engineFor(h, { maxRetries: 1, verifyFullSuite: false }, root)
 
 /** A sample project on its own small tmpfs. */
 function projectOnTmpfs(): string {

@@ -5,11 +5,7 @@
  * still applies, and its checks say how many tests ran.
  */
 import { describe, expect, it } from 'vitest'
-import { createClaudeClient } from '../../../src/main/core/claude/client'
-import { loadConfig } from '../../../src/main/core/config/load-config'
-import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import { finished } from '../../support/engine-events'
-import { instantClock } from '../../support/fake-anthropic/instant-clock'
 import {
   BROKEN_MATH,
   GOOD_MATH,
@@ -18,36 +14,12 @@ import {
   finishReply,
   planReply,
 } from '../../support/sample-project'
-import { API_KEY, useEngineHarness } from '../../support/engine-harness'
+import { engineFor, useEngineHarness } from '../../support/engine-harness'
 
 const h = useEngineHarness()
 
-function makeEngine(settings: Record<string, unknown> = {}) {
-  h.project.write(
-    'fixloop.config.json',
-    JSON.stringify({ flakyReruns: 0, maxRetries: 1, maxWaitSeconds: 1, ...settings }),
-  )
-  const { clock } = instantClock()
-  const client = createClaudeClient({
-    apiKey: API_KEY,
-    baseURL: h.fake.baseURL,
-    clock,
-    random: () => 0,
-  })
-  h.engine = new Orchestrator({
-    config: loadConfig({
-      dir: h.project.root,
-      env: {
-        ANTHROPIC_API_KEY: API_KEY,
-        ANTHROPIC_BASE_URL: h.fake.baseURL,
-        FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
-      },
-    }),
-    claudeClient: client,
-    random: () => 0,
-  })
-  return h.engine
-}
+const makeEngine = (settings: Record<string, unknown> = {}) =>
+  engineFor(h, { maxRetries: 1, ...settings })
 
 /** Breaks the sample project, lets the scripted fix run, and returns the task as it ended. */
 async function breakAndFix(fixedMath: string) {

@@ -6,9 +6,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createClaudeClient } from '../../../src/main/core/claude/client'
-import { loadConfig } from '../../../src/main/core/config/load-config'
-import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import { finished, next } from '../../support/engine-events'
 import {
   callTools,
@@ -21,7 +18,6 @@ import {
   truncatedToolUse,
   withRateLimit,
 } from '../../support/fake-anthropic'
-import { instantClock } from '../../support/fake-anthropic/instant-clock'
 import {
   BROKEN_MATH,
   GOOD_MATH,
@@ -29,36 +25,12 @@ import {
   finishReply,
   planReply,
 } from '../../support/sample-project'
-import { API_KEY, useEngineHarness } from '../../support/engine-harness'
+import { API_KEY, engineFor, useEngineHarness } from '../../support/engine-harness'
 
 const h = useEngineHarness()
 
-function makeEngine(settings: Record<string, unknown> = {}) {
-  h.project.write(
-    'fixloop.config.json',
-    JSON.stringify({ flakyReruns: 0, maxRetries: 3, maxWaitSeconds: 1, ...settings }),
-  )
-  const { clock } = instantClock()
-  const client = createClaudeClient({
-    apiKey: API_KEY,
-    baseURL: h.fake.baseURL,
-    clock,
-    random: () => 0,
-  })
-  h.engine = new Orchestrator({
-    config: loadConfig({
-      dir: h.project.root,
-      env: {
-        ANTHROPIC_API_KEY: API_KEY,
-        ANTHROPIC_BASE_URL: h.fake.baseURL,
-        FILE_WATCH_DEBOUNCE_SECONDS: '0.1',
-      },
-    }),
-    claudeClient: client,
-    random: () => 0,
-  })
-  return h.engine
-}
+const makeEngine = (settings: Record<string, unknown> = {}) =>
+  engineFor(h, { maxRetries: 3, ...settings })
 
 type Block = {
   type: string
