@@ -23,6 +23,7 @@ const ALL = [
   'app',
   'fixrate',
   'crash',
+  'start',
 ]
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length ? chosen : ALL

@@ -1,15 +1,48 @@
 // Bundles the headless CLI (src/main/cli) into out/cli/index.js for Node 20+.
-// Dependencies stay external: they are installed next to it.
+// Dependencies stay external (they are installed next to it), except zod: it is needed at every
+// start and ships as a few hundred ES modules, whose resolution by Node cost ~45 ms of start-up
+// (issue 13); bundled it is one parse.
+// Splitting keeps what `await import()` loads (the dashboard server and its WebSocket library) in
+// chunks of their own beside index.js, so a command that does not need them does not load them.
+import { readdirSync, rmSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { build } from 'esbuild'
 
-await build({
-  entryPoints: ['src/main/cli/index.ts'],
-  outfile: 'out/cli/index.js',
+const outdir = 'out/cli'
+const result = await build({
+  entryPoints: { index: 'src/main/cli/index.ts' },
+  outdir,
+  // Beside index.js, not in a subfolder: modules that find files from import.meta.url
+  // (renderer-dir.ts) then resolve the same from a chunk as from the entry.
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  packages: 'external',
+  plugins: [externalDependencies(['zod'])],
   sourcemap: true,
+  metafile: true,
   logLevel: 'warning',
 })
+
+// Chunks of earlier builds have other hashes; nothing refers to them any more.
+const current = new Set(Object.keys(result.metafile.outputs).map((file) => basename(file)))
+for (const file of readdirSync(outdir)) {
+  if (file.startsWith('chunk-') && !current.has(file)) rmSync(join(outdir, file), { force: true })
+}
+
+/** Every bare import (a package or `node:`) stays external, except the packages named. */
+function externalDependencies(bundled) {
+  return {
+    name: 'external-dependencies',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const name = args.path.startsWith('@')
+          ? args.path.split('/').slice(0, 2).join('/')
+          : args.path.split('/')[0]
+        return bundled.includes(name) ? undefined : { path: args.path, external: true }
+      })
+    },
+  }
+}

@@ -4,10 +4,8 @@
 import { consoleNotifier } from '../core/escalate'
 import { loadConfig, saveLocalSettings } from '../core/config/load-config'
 import type { LoadedConfig } from '../core/config/load-config'
-import { Controller } from '../core/engine/controller'
 import { Orchestrator } from '../core/engine/orchestrator'
 import { formatSummary } from '../core/engine/session-stats'
-import { builtRendererDir, startDashboardServer } from './dashboard'
 import type { DashboardServer } from './dashboard'
 import { UsageError, parse } from './args'
 import { EXIT } from './exit-codes'
@@ -90,6 +88,12 @@ export async function watchCommand(
   await engine.start()
   let dashboard: DashboardServer | null = null
   if (values.dashboard) {
+    // Loaded only for --dashboard: the server and its WebSocket library are a bundle chunk of
+    // their own (scripts/build-cli.mjs), so a plain watch does not pay for them at start.
+    const [{ Controller }, { builtRendererDir, startDashboardServer }] = await Promise.all([
+      import('../core/engine/controller'),
+      import('./dashboard'),
+    ])
     // The dashboard drives this one engine: the CLI watches one project for its whole run.
     const controller = new Controller({
       createEngine: (dir) => {

@@ -11,12 +11,14 @@
  * through `redactSecrets`. The SDK's error is deliberately not kept as `cause`, so logging an error
  * with `util.inspect` can never reach a request's headers.
  */
+// The SDK's error classes from their own small module (the same classes its index re-exports), so
+// classifying does not load the whole SDK, which client.ts loads only on the first request.
 import {
   AnthropicError,
   APIConnectionTimeoutError,
   APIError,
   APIUserAbortError,
-} from '@anthropic-ai/sdk'
+} from '@anthropic-ai/sdk/core/error'
 import { classifyApiError } from './classify-api-error'
 import {
   ClaudeAbortError,

@@ -4,8 +4,13 @@
  * streamed (`stream-call.ts`), fitted to what the model can do first (`capability-cache.ts`,
  * `fit-request.ts`), priced (`pricing.ts`); every failure becomes a typed error (`classify.ts`);
  * every response's rate-limit headers feed the pacing (`rate-limit.ts`).
+ *
+ * The SDK itself is loaded on the first request, not when the client is made: it costs about
+ * 150 ms and 20 MB, which a watch session with auto-fix off (or before its first failure) never
+ * needs to pay at start (issue 13).
  */
-import Anthropic, { type Middleware } from '@anthropic-ai/sdk'
+import type Anthropic from '@anthropic-ai/sdk'
+import type { Middleware } from '@anthropic-ai/sdk'
 import type { Message, MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages'
 // The index of resources/messages does not re-export this one.
 import type { MessageStreamParams } from '@anthropic-ai/sdk/resources/messages/messages'
@@ -90,25 +95,35 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     limits.observe(response.headers)
     return response
   }
-  const sdk = new Anthropic({
-    apiKey,
-    baseURL: options.baseURL,
-    fetch: options.fetch,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    middleware: [observeLimits],
-    // The SDK logs to the console by default; errors reach the user through our typed errors instead.
-    logLevel: 'off',
-    openTelemetry: false,
-  })
-  const host = hostOf(sdk.baseURL)
+  // One instance, made on first use; every caller awaits the same one.
+  let instance: Promise<Anthropic> | null = null
+  const sdk = (): Promise<Anthropic> =>
+    (instance ??= loadSdk().then(
+      (SDK) =>
+        new SDK({
+          apiKey,
+          baseURL: options.baseURL,
+          fetch: options.fetch,
+          maxRetries: 0,
+          timeout: timeoutMs,
+          middleware: [observeLimits],
+          // The SDK logs to the console by default; errors reach the user through our typed errors.
+          logLevel: 'off',
+          openTelemetry: false,
+        }),
+    ))
+  const host = hostOf(defaultBaseURL(options.baseURL))
   const context = { apiKey, host }
   const checks = new Map<string, Promise<ModelCheck>>()
   const noticed = new Set<string>()
   const caps = createCapabilityCache({
     // One try with a short wait: a Messages request is waiting on it, and the table stands in.
-    retrieve: (name) =>
-      sdk.models.retrieve(name, {}, { maxRetries: 0, timeout: Math.min(timeoutMs, 10_000) }),
+    retrieve: async (name) =>
+      (await sdk()).models.retrieve(
+        name,
+        {},
+        { maxRetries: 0, timeout: Math.min(timeoutMs, 10_000) },
+      ),
     classify: (raw) => classifyClaudeError(raw, { ...context, now: clock.now() }),
     clock,
   })
@@ -139,9 +154,11 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     for (const notice of fitted.notices) notify(name, notice)
     const body = fitted.request as MessageStreamParams
     const estimate = estimateInputTokens(body)
+    // Outside the retry: a missing SDK is an installation problem, not worth another try.
+    const client = await sdk()
     const { value, attempts } = await run(() => {
       limits.sent(estimate)
-      return streamMessage(sdk, body, {
+      return streamMessage(client, body, {
         signal: call?.signal,
         timeoutMs: call?.timeoutMs ?? timeoutMs,
         idleTimeoutMs: call?.idleTimeoutMs ?? idleTimeoutMs,
@@ -169,16 +186,17 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       timeout: call?.timeoutMs ?? timeoutMs,
       maxRetries: 0,
     }
+    const client = await sdk()
     let info: ModelInfo | null = null
     try {
-      info = (await run(() => sdk.models.retrieve(name, {}, requestOptions), call)).value
+      info = (await run(() => client.models.retrieve(name, {}, requestOptions), call)).value
       caps.remember(name, info)
     } catch (error) {
       if (!(error instanceof ClaudeError && error.status === 404)) throw error
     }
     let available: ModelInfo[] = []
     if (!info) {
-      const page = await run(() => sdk.models.list({ limit: 100 }, requestOptions), call)
+      const page = await run(() => client.models.list({ limit: 100 }, requestOptions), call)
       available = page.value.data
     }
     return judgeModel(name, info, available, new Date(clock.now()))
@@ -205,6 +223,26 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     rateLimit: () => limits.latest(),
     paceDelayMs: (tokens) => limits.paceDelayMs(tokens),
   }
+}
+
+/** Loads @anthropic-ai/sdk; a failure says what to do instead of a bare module-not-found. */
+async function loadSdk(): Promise<typeof Anthropic> {
+  try {
+    return (await import('@anthropic-ai/sdk')).default
+  } catch (error) {
+    throw new Error(
+      `The Anthropic SDK (@anthropic-ai/sdk) could not be loaded: ${(error as Error).message}. Reinstall Fixloop's dependencies (npm install).`,
+      { cause: error },
+    )
+  }
+}
+
+/**
+ * The base URL the SDK will use, known before it is loaded: the same precedence as its
+ * constructor (the option, else ANTHROPIC_BASE_URL, else the public API).
+ */
+function defaultBaseURL(baseURL: string | undefined): string {
+  return baseURL || process.env.ANTHROPIC_BASE_URL?.trim() || 'https://api.anthropic.com'
 }
 
 function hostOf(url: string): string {

@@ -39,7 +39,7 @@ export async function startNativeBackend(options: NativeBackendOptions): Promise
         options.onEvents(events.map((event): RawEvent => ({ path: event.path, type: event.type })))
       }
     },
-    { ignore: compactIgnores(options.ignore) },
+    { ignore: compactIgnores(options.ignore), backend: pinnedBackend() },
   )
   return {
     kind: 'native',
@@ -54,6 +54,21 @@ export async function startNativeBackend(options: NativeBackendOptions): Promise
       }
     },
   }
+}
+
+/**
+ * The OS's own backend, named. Left to choose, @parcel/watcher first asks whether Watchman is
+ * installed by running `watchman get-sockname` (a fork and, when it is installed, a daemon round
+ * trip) on every start, before the OS backend; and a Watchman found would give other event
+ * semantics than the ones we test. Elsewhere (FreeBSD: kqueue) its default stands.
+ */
+export function pinnedBackend(
+  platform: NodeJS.Platform = process.platform,
+): ParcelWatcher.BackendType | undefined {
+  if (platform === 'linux') return 'inotify'
+  if (platform === 'darwin') return 'fs-events'
+  if (platform === 'win32') return 'windows'
+  return undefined
 }
 
 /**
