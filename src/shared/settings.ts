@@ -73,8 +73,11 @@ export const Settings = z.object({
   breakerWindowSeconds: positiveInt.default(3600),
   /** Files in one batch beyond which it becomes one `batch` task. @default 50 */
   stormThreshold: positiveInt.default(50),
-  /** Re-runs of a failing check before a fix is tried. @default 2 */
-  flakyReruns: z.number().int().min(0).max(10).default(2),
+  /**
+   * Re-runs of a failing check before a fix is tried, to tell a flaky test from a broken one. None
+   * when the failing test is in the change or was chosen for a changed file. @default 1
+   */
+  flakyReruns: z.number().int().min(0).max(10).default(1),
   /** Check timeout in seconds. @default 300 */
   checkTimeoutSeconds: positiveInt.max(24 * 3600).default(300),
   /** Run the whole suite before a fix can complete. @default true */

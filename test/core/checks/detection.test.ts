@@ -31,9 +31,31 @@ describe('runDetection with node’s test runner', () => {
         message: expect.stringContaining('-1 !== 5'),
       },
     ])
-    // Still red on both re-runs: not flaky.
-    expect(result.reruns.map((r) => r.passed)).toEqual([false, false])
-    expect(events.map((e) => e.type)).toEqual(['start', 'end', 'start', 'end', 'start', 'end'])
+    // The test was chosen for the changed file: the change broke it, so it is not re-run.
+    expect(result.reruns).toEqual([])
+    expect(events.map((e) => e.type)).toEqual(['start', 'end'])
+  })
+
+  it('does not re-run a red test file that is itself in the change', async () => {
+    const root = fixtureProject('node-basic')
+    edit(root, 'test/math.test.js', 'add(2, 3), 5', 'add(2, 3), 6')
+    const result = await runDetection(detectRunner(root, noConfig), ['test/math.test.js'], {
+      settings: { flakyReruns: 3 },
+    })
+    expect(result.verdict).toBe('red')
+    expect(result.checks[0]?.failures.map((f) => f.file)).toEqual(['test/math.test.js'])
+    expect(result.reruns).toEqual([])
+  })
+
+  it('re-runs a red test the change did not touch exactly once by default', async () => {
+    const root = fixtureProject('node-basic')
+    edit(root, 'src/math.js', 'a + b', 'a - b')
+    // Nothing is named after orphan.js, so the whole suite runs: the red test may be flaky.
+    const result = await runDetection(detectRunner(root, noConfig), ['src/orphan.js'])
+    expect(result.selection).toEqual([{ file: '*', reason: 'fallback' }])
+    expect(result.verdict).toBe('red')
+    expect(result.reruns.map((r) => [r.name, r.passed])).toEqual([['related (re-run 1/1)', false]])
+    expect(testArgs(result.reruns[0]?.command ?? [])).toEqual(['test/math.test.js'])
   })
 
   it('is green without re-runs when the change breaks nothing', async () => {
@@ -63,9 +85,9 @@ describe('runDetection with node’s test runner', () => {
 
   it('reports a test that fails once and then passes as flaky, after one re-run of that file alone', async () => {
     const root = fixtureProject('node-flaky')
-    const result = await runDetection(detectRunner(root, noConfig), ['src/clock.js'], {
-      settings: { flakyReruns: 2 },
-    })
+    // A change no test is named after: the whole suite runs, and clock.test.js is not in the change.
+    writeFileSync(path.join(root, 'src/unrelated.js'), 'export const u = 1\n')
+    const result = await runDetection(detectRunner(root, noConfig), ['src/unrelated.js'])
     expect(result.verdict).toBe('flaky')
     expect(result.checks[0]).toMatchObject({ passed: false, flaky: true })
     expect(result.checks[0]?.failures.map((f) => f.name)).toEqual(['ticks (flaky)'])
@@ -76,7 +98,7 @@ describe('runDetection with node’s test runner', () => {
 
   it('does not re-run when flakyReruns is 0', async () => {
     const root = fixtureProject('node-flaky')
-    const result = await runDetection(detectRunner(root, noConfig), ['src/clock.js'], {
+    const result = await runDetection(detectRunner(root, noConfig), ['src/unrelated.js'], {
       settings: { flakyReruns: 0 },
     })
     expect(result.verdict).toBe('red')

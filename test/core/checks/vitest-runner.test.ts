@@ -44,12 +44,32 @@ describe('vitest projects', () => {
         message: expect.stringContaining('expected 4.3 to be 3.3'),
       },
     ])
-    // The re-run takes only the failing file, not the whole related set.
+    // The graph says cart.test.js was chosen for the changed file: the change broke it, no re-run.
+    expect(result.reruns).toEqual([])
+    // vitest's cache stays in the copy (vitest.config.mjs), not in the shared node_modules.
+    expect(existsSync(path.join(root, '.vitest-cache'))).toBe(true)
+  })
+
+  it('re-runs only the failing file when the graph cannot say which change chose it', async () => {
+    const root = fixtureProject('vitest-basic', { linkNodeModules: true })
+    edit(
+      root,
+      'src/money.js',
+      'Math.round(n * 100) / 100',
+      '(n < 100 ? 1 : 0) + Math.round(n * 100) / 100',
+    )
+    const runner = detectRunner(root, { testCommand: null })
+    const result = await runDetection(runner, ['src/money.js', 'src/banner.js'])
+    expect(result.selection.find((s) => s.file === 'src/cart.test.js')).toEqual({
+      file: 'src/cart.test.js',
+      reason: 'graph',
+    })
+    expect(result.verdict).toBe('red')
+    // One re-run by default, of the failing file alone, not the whole related set.
+    expect(result.reruns).toHaveLength(1)
     expect(result.reruns[0]?.command.filter((a) => a.endsWith('.test.js'))).toEqual([
       'src/cart.test.js',
     ])
-    // vitest's cache stays in the copy (vitest.config.mjs), not in the shared node_modules.
-    expect(existsSync(path.join(root, '.vitest-cache'))).toBe(true)
   })
 
   it('falls back to the whole suite when the graph finds no test for the change', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Queues } from '../../../src/shared/domain'
+import type { Queues, Task } from '../../../src/shared/domain'
 import { checkInvariants, complete, enqueue, takeNext } from '../../../src/main/core/queue'
 import { emptyQueues, testContext } from './helpers'
 
@@ -64,6 +64,38 @@ describe('checkInvariants', () => {
       expect(checkInvariants(q).join('\n')).toMatch(message)
     })
   }
+
+  it('reports every pair of pending tasks on a shared file once, in queue order', () => {
+    const q = sample()
+    const wait = q.pending[0]!
+    const copy = (id: string, seq: number, files: string[]): Task => ({ ...wait, id, seq, files })
+    q.pending.push(
+      copy('task_b', 90, ['b.ts', 'wait.ts']),
+      copy('task_c', 91, ['c.ts']),
+      copy('task_d', 92, ['c.ts', 'b.ts', 'wait.ts']),
+    )
+    expect(checkInvariants(q).filter((p) => p.includes('shared file'))).toEqual([
+      `${wait.id} and task_b are both pending on a shared file`,
+      `${wait.id} and task_d are both pending on a shared file`,
+      'task_b and task_d are both pending on a shared file',
+      'task_c and task_d are both pending on a shared file',
+    ])
+  })
+
+  it('checks 20,000 pending tasks on distinct files in well under a second', () => {
+    const q = sample()
+    const wait = q.pending[0]!
+    for (let i = 0; i < 20_000; i++) {
+      q.pending.push({ ...wait, id: `task_many${i}`, seq: 1000 + i, files: [`src/f${i}.ts`] })
+    }
+    const started = performance.now()
+    const problems = checkInvariants(q)
+    const ms = performance.now() - started
+    console.log(`checkInvariants, 20,001 pending tasks: ${ms.toFixed(0)} ms`)
+    expect(problems).toEqual([])
+    // The bound is loose for a loaded machine; the quadratic check took about 12 s here.
+    expect(ms).toBeLessThan(2000)
+  })
 
   it('reports queues over their limits, unless limits are switched off', () => {
     const q = sample()

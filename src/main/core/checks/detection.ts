@@ -1,11 +1,15 @@
 /**
  * Detection: the checks a change can affect, run before any fix is considered. A red check is
  * re-run alone (only its failing test files) up to `flakyReruns` times; if any re-run passes, the
- * failure is flaky — reported, never sent to Claude.
+ * failure is flaky — reported, never sent to Claude. A check that fails in a test the change
+ * touches (the test file itself, or the test was chosen for a changed file) is not re-run: a
+ * failure the change caused is not flaky, and a re-run would only delay the fix.
  */
 import type { CheckResult, SelectedTest } from '../../../shared/domain'
+import { DEFAULT_SETTINGS } from '../../../shared/settings'
 import type { Settings } from '../../../shared/settings'
 import { planRerun } from './plan-checks'
+import { normalizeChanged } from './planned-check'
 import { runOne, runRelated } from './related-run'
 import type { RingOptions } from './related-run'
 import type { RunnerInfo } from './types'
@@ -38,12 +42,13 @@ export async function runDetection(
   changedFiles: readonly string[],
   options: DetectionOptions = {},
 ): Promise<DetectionResult> {
-  const rerunsAllowed = options.settings?.flakyReruns ?? 2
+  const rerunsAllowed = options.settings?.flakyReruns ?? DEFAULT_SETTINGS.flakyReruns
   const ring: RingOptions = {
     ...options,
     timeoutMs: (options.settings?.checkTimeoutSeconds ?? 300) * 1000,
   }
   const related = await runRelated(runner, changedFiles, ring)
+  const changed = new Set(normalizeChanged(runner.root, changedFiles))
   const checks: CheckResult[] = []
   const reruns: CheckResult[] = []
   let red = false
@@ -55,8 +60,11 @@ export async function runDetection(
     }
     const planned = related.planned[i]
     let passedOnRerun = false
-    // A timeout is not retried: another full timeout would only delay the verdict.
-    for (let n = 1; planned && !result.timedOut && n <= rerunsAllowed && !passedOnRerun; n++) {
+    // A timeout is not retried: another full timeout would only delay the verdict. Nor is a
+    // failure the change caused: it would fail again.
+    const triage =
+      !result.timedOut && !failsInChangedTest(runner, result, changed, related.selection)
+    for (let n = 1; planned && triage && n <= rerunsAllowed && !passedOnRerun; n++) {
       const rerun = planRerun(
         runner,
         planned,
@@ -77,4 +85,23 @@ export async function runDetection(
     reruns,
     selection: related.selection,
   }
+}
+
+/**
+ * Whether `result` fails in a test the change touches: a failing test file that is itself changed,
+ * or one selected because of a changed file (by name, or by the module graph when it says which
+ * file). Conservative: a failure without a file, or a test that only the whole suite or a graph
+ * run over several changes brought in, might be flaky, so it keeps its re-run.
+ */
+function failsInChangedTest(
+  runner: RunnerInfo,
+  result: CheckResult,
+  changed: ReadonlySet<string>,
+  selection: readonly SelectedTest[],
+): boolean {
+  const failing = result.failures.map((f) => f.file).filter((f): f is string => !!f)
+  const causedBy = new Set(
+    selection.filter((s) => s.because !== undefined && changed.has(s.because)).map((s) => s.file),
+  )
+  return normalizeChanged(runner.root, failing).some((f) => changed.has(f) || causedBy.has(f))
 }
