@@ -10,6 +10,7 @@ import {
   fail,
   newTask,
   randomTaskId,
+  nextRunnable,
   requeueInProgress,
   retry,
   takeNext,
@@ -328,5 +329,23 @@ describe('applyLimits', () => {
     expect(dropped).toHaveLength(10)
     expect(dropped.every((t) => t.files[0]!.startsWith('f'))).toBe(true)
     expect(checkInvariants(q)).toEqual([])
+  })
+})
+
+describe('nextRunnable', () => {
+  it('names the task takeNext would start, without moving anything; null when none can run', () => {
+    const ctx = testContext()
+    const q = emptyQueues()
+    enqueue(q, change(['a.ts']), ctx)
+    enqueue(q, change(['b.ts'], 5), ctx)
+    const before = structuredClone(q)
+    const peeked = nextRunnable(q)
+    expect(q).toEqual(before)
+    expect(peeked?.files).toEqual(['b.ts'])
+    expect(takeNext(q, ctx)?.id).toBe(peeked?.id)
+    expect(nextRunnable(q, { busyFiles: new Set(['a.ts']) })).toBeNull()
+    expect(nextRunnable(q)?.files).toEqual(['a.ts'])
+    takeNext(q, ctx)
+    expect(nextRunnable(q)).toBeNull()
   })
 })

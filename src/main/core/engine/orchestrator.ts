@@ -30,7 +30,7 @@ import { createEscalator } from '../escalate'
 import { currentBreakers } from '../fix/breaker'
 import { dayKey } from '../fix/budget'
 import { Logger } from '../log/logger'
-import { enqueue, requeueInProgress, takeNext } from '../queue'
+import { enqueue, nextRunnable, requeueInProgress, takeNext } from '../queue'
 import { ApiOutage } from './api-outage'
 import { Churn, burstTimes } from './churn'
 import type { StateEventName, StateEvents, StateFile } from '../state'
@@ -403,6 +403,8 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       const busy = new Set([...this.#active.values()].flatMap((a) => a.task.files))
       for (const file of this.#churn.heldFiles(this.#store.state.queues.pending)) busy.add(file)
       const store = this.#store
+      // Nothing can start: no state write (it would change nothing but the generation).
+      if (!nextRunnable(store.state.queues, { busyFiles: busy })) return
       const task = await this.#write((s) =>
         takeNext(s.queues, store.queueContext(s), { busyFiles: busy }),
       )

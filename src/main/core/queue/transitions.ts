@@ -86,13 +86,21 @@ export function enqueue(queues: Queues, input: EnqueueInput, ctx: QueueContext):
 }
 
 /**
+ * The pending task `takeNext` would start, without moving it (null when none can run): lets a
+ * caller skip a state write that would change nothing.
+ */
+export function nextRunnable(queues: Queues, opts: TakeOptions = {}): Task | null {
+  const busy = new Set(opts.busyFiles ?? [])
+  for (const t of queues.in_progress) for (const f of t.files) busy.add(f)
+  return [...queues.pending].sort(runOrder).find((t) => !t.files.some((f) => busy.has(f))) ?? null
+}
+
+/**
  * Moves the next runnable pending task to in_progress and returns it, or null when none can run.
  * Tasks sharing a file with one in progress (or with `busyFiles`) wait.
  */
 export function takeNext(queues: Queues, ctx: Clocked, opts: TakeOptions = {}): Task | null {
-  const busy = new Set(opts.busyFiles ?? [])
-  for (const t of queues.in_progress) for (const f of t.files) busy.add(f)
-  const next = [...queues.pending].sort(runOrder).find((t) => !t.files.some((f) => busy.has(f)))
+  const next = nextRunnable(queues, opts)
   if (!next) return null
   queues.pending = queues.pending.filter((t) => t !== next)
   next.status = 'in_progress'
