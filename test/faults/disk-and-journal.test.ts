@@ -26,22 +26,10 @@ import {
   finishReply,
   planReply,
 } from '../support/sample-project'
+import { canMountTmpfs } from '../support/tmpfs'
 
 const h = useEngineHarness()
 
-const canMount = (() => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false
-  const dir = mkdtempSync(join(tmpdir(), 'fixloop-mount-probe-'))
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' })
-    execFileSync('umount', [dir], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})()
 const NO_MOUNT = 'needs root on Linux to mount a small tmpfs'
 
 let mount: string | null = null
@@ -77,8 +65,8 @@ function fill(root: string): string {
 }
 
 describe('a full disk', () => {
-  it.skipIf(!canMount)(
-    `when the state is written: the write is refused, said, and nothing is lost (${canMount ? 'tmpfs' : NO_MOUNT})`,
+  it.skipIf(!canMountTmpfs)(
+    `when the state is written: the write is refused, said, and nothing is lost (${canMountTmpfs ? 'tmpfs' : NO_MOUNT})`,
     async () => {
       const root = projectOnTmpfs()
       const e = engineOn(root)
@@ -109,8 +97,8 @@ describe('a full disk', () => {
     },
   )
 
-  it.skipIf(!canMount)(
-    `when a fix is undone: the undo is refused, the tree is as it was, and it works once there is room (${canMount ? 'tmpfs' : NO_MOUNT})`,
+  it.skipIf(!canMountTmpfs)(
+    `when a fix is undone: the undo is refused, the tree is as it was, and it works once there is room (${canMountTmpfs ? 'tmpfs' : NO_MOUNT})`,
     async () => {
       const root = projectOnTmpfs()
       const e = engineOn(root)

@@ -2,15 +2,7 @@
  * Copies a fixture project from test/fixtures/checks into a fresh temp dir, so a test can edit it
  * freely; the copy is removed when the test finishes.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,28 +41,4 @@ export function edit(root: string, file: string, from: string, to: string): void
   const before = readFileSync(full, 'utf8')
   if (!before.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`)
   writeFileSync(full, before.replace(from, to))
-}
-
-/** Whether a PID is a live process (a zombie awaiting its reaper counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  const stat = `/proc/${pid}/stat`
-  if (!existsSync(stat)) return true
-  // Field 3 of /proc/<pid>/stat is the state; the name in field 2 may contain spaces, so split after ")".
-  const state = readFileSync(stat, 'utf8').split(') ')[1]?.[0]
-  return state !== 'Z' && state !== 'X'
-}
-
-/** Polls `predicate` until true or `ms` pass. */
-export async function waitFor(predicate: () => boolean, ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (predicate()) return true
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  return predicate()
 }

@@ -5,7 +5,8 @@ import { detectRunner } from '../../../src/main/core/checks/detect-runner'
 import { planTestFilesCheck } from '../../../src/main/core/checks/plan-checks'
 import { executeCheck, runCheck } from '../../../src/main/core/checks/run-check'
 import type { PlannedCheck } from '../../../src/main/core/checks/types'
-import { fixtureProject, isAlive, tempDir, waitFor } from './fixtures'
+import { isAlive, waitFor } from '../../support/processes'
+import { fixtureProject, tempDir } from './fixtures'
 
 function nodeCheck(cwd: string, script: string, extra: Partial<PlannedCheck> = {}): PlannedCheck {
   return {

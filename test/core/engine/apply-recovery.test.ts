@@ -30,6 +30,7 @@ import {
 } from '../../support/sample-project'
 import type { SampleProject } from '../../support/sample-project'
 import { killStartedChildren, startChild } from '../state/child'
+import { canMountTmpfs } from '../../support/tmpfs'
 
 const API_KEY = 'sk-ant-api03-recovery-key-0123456789'
 const MANY = 400
@@ -143,20 +144,6 @@ describe('a rollback that a full disk stopped', () => {
   })
 })
 
-const canMount = (() => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false
-  const dir = mkdtempSync(join(tmpdir(), 'fixloop-mount-probe-'))
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' })
-    execFileSync('umount', [dir], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})()
-
 describe('a disk that fills up while a fix is applied', () => {
   let mount: string | null = null
   afterEach(() => {
@@ -164,7 +151,7 @@ describe('a disk that fills up while a fix is applied', () => {
     mount = null
   })
 
-  it.skipIf(!canMount)(
+  it.skipIf(!canMountTmpfs)(
     '(a small tmpfs, as root) leaves the tree as it was; the next start holds the fix, Approve applies it',
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'fixloop-full-'))

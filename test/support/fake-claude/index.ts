@@ -16,6 +16,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
 import { BROKEN_MATH, MATH_TEST } from '../sample-project'
+import { waitFor } from '../processes'
 
 export const FAKE_CLAUDE_DIR = path.dirname(fileURLToPath(import.meta.url))
 export const FAKE_CLAUDE = path.join(FAKE_CLAUDE_DIR, 'claude')
@@ -83,28 +84,6 @@ export function shadowPair(): ShadowPair {
     shadow,
     checkCommand: [process.execPath, '--test', 'test/math.test.js'],
   }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  // A zombie (exited, not yet reaped) answers kill(0) but is gone for our purpose.
-  const stat = `/proc/${pid}/stat`
-  if (!existsSync(stat)) return true
-  const state = readFileSync(stat, 'utf8').split(') ')[1]?.[0]
-  return state !== 'Z' && state !== 'X'
-}
-
-export async function waitFor(predicate: () => boolean, ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (predicate()) return true
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  return predicate()
 }
 
 /** Waits for the fake to write its pid file (hang mode). */

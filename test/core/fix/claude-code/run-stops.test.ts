@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runClaudeCode } from '../../../../src/main/core/fix/claude-code'
+import { isAlive, waitFor } from '../../../support/processes'
 import type {
   ClaudeCodeEvent,
   RunClaudeCodeOptions,
@@ -8,11 +9,9 @@ import type {
 import {
   FAKE_CLAUDE,
   fakeClaudeEnv,
-  isAlive,
   readArgsLog,
   readPids,
   shadowPair,
-  waitFor,
 } from '../../../support/fake-claude'
 
 const SECRET = 'sk-ant-api03-SECRETVALUE-0123456789abcdef'
