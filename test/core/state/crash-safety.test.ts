@@ -7,12 +7,12 @@
  *
  * FIXLOOP_CRASH_KILLS raises the number of kills (default 50) for a bench run.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkInvariants } from '../../../src/main/core/queue'
-import { StateFile } from '../../../src/main/core/state'
+import { readStateFiles } from '../../../src/main/core/state'
 import { bundleChild, killStartedChildren, startChild } from './child'
 import type { Child, Line } from './child'
 import { summarise } from './crash-summary'
@@ -46,11 +46,10 @@ const asSummary = (line: Line): Summary => {
 }
 
 async function readSummary(file: string): Promise<Summary> {
-  const text = await readFile(file, 'utf8')
-  const parsed = StateFile.safeParse(JSON.parse(text))
-  if (!parsed.success) throw new Error(`state file fails the schema: ${parsed.error.message}`)
-  expect(checkInvariants(parsed.data.queues)).toEqual([])
-  return summarise(parsed.data)
+  // The state as its files hold it: state.json and each task's record in its own file.
+  const state = await readStateFiles(file)
+  expect(checkInvariants(state.queues)).toEqual([])
+  return summarise(state)
 }
 
 async function lane(kills: number): Promise<LaneResult> {

@@ -39,9 +39,9 @@ describe('loading a maximum-size state', () => {
       const ctx = { projectRoot: dir, now: NOW }
       const raw = JSON.parse(text)
       const variants: [string, string, string][] = [['valid', text, 'current']]
-      raw.queues.failed[0].phase = 'warp'
+      raw.queues.failed[0].priority = 'high'
       variants.push(['one bad field', JSON.stringify(raw), 'salvaged'])
-      for (const q of ['completed', 'failed']) for (const t of raw.queues[q]) t.phase = 'warp'
+      for (const q of ['completed', 'failed']) for (const t of raw.queues[q]) t.priority = 'high'
       variants.push(['every task damaged', JSON.stringify(raw), 'salvaged'])
 
       const rows: string[] = []

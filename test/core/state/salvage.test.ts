@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { checkInvariants } from '../../../src/main/core/queue'
-import { STATE_LIMITS, StateFile, StateStore } from '../../../src/main/core/state'
+import { STATE_LIMITS, StateStore, readStateFiles } from '../../../src/main/core/state'
 import type { StateEvents, StateStoreOptions } from '../../../src/main/core/state'
 import {
   NOW,
@@ -61,7 +61,7 @@ describe('a state file with one bad field', () => {
     const failedId = at(raw, 'queues.failed.0.id')
     const { store, events, written } = await open(
       dir,
-      damage(raw, { 'queues.failed.0.phase': 'warp' }),
+      damage(raw, { 'queues.failed.0.priority': 'high' }),
     )
 
     expect(store.state.spend[TODAY]).toEqual(usage(7.5))
@@ -71,7 +71,7 @@ describe('a state file with one bad field', () => {
       ['src/f.ts', 'closed'],
     ])
     expect(ids(store.state)).toEqual(before)
-    expect(store.state.queues.failed[0]!.phase).toBeNull()
+    expect(store.state.queues.failed[0]!.priority).toBe(0)
     expect(store.state.conversation_history).toHaveLength(5)
     expect(store.state.test_results).toHaveLength(3)
     expect(store.state.escalations['fp-1']?.githubIssue).toBe(12)
@@ -79,10 +79,10 @@ describe('a state file with one bad field', () => {
 
     const report = salvaged(events)
     expect(events.corrupt!.reason).toMatch(
-      /does not match the state schema: queues\.failed\.0\.phase/,
+      /does not match the state schema: queues\.failed\.0\.priority/,
     )
     expect(report.dropped).toEqual([])
-    expect(report.repaired).toEqual([`queues.failed[0] (${failedId}): phase "warp" → null`])
+    expect(report.repaired).toEqual([`queues.failed[0] (${failedId}): priority "high" → 0`])
     expect(report.counts.tasks).toEqual({ found: 5, kept: 5 })
     expect(await readFile(corruptCopy(dir), 'utf8')).toBe(written)
   })
@@ -107,7 +107,7 @@ describe('a state file with one bad field', () => {
   it('writes a state that passes the schema and the invariants, over the damaged file', async () => {
     const { dir, file, raw } = await project()
     await open(dir, damage(raw, { 'queues.pending.0.priority': 'high', 'stats.failed': -1 }))
-    const onDisk = StateFile.parse(JSON.parse(await readFile(file, 'utf8')))
+    const onDisk = await readStateFiles(file)
     expect(checkInvariants(onDisk.queues)).toEqual([])
     expect(onDisk.stats.failed).toBe(0)
     expect(onDisk.queues.pending[0]!.priority).toBe(0)
@@ -350,11 +350,11 @@ describe('what cannot be salvaged', () => {
 describe('StateStore.peek on a damaged file', () => {
   it('says what the next start would keep, and changes nothing', async () => {
     const { dir, file, raw } = await project()
-    const written = await writeState(dir, damage(raw, { 'queues.failed.0.phase': 'warp' }))
+    const written = await writeState(dir, damage(raw, { 'queues.failed.0.priority': 'high' }))
     const peeked = await StateStore.peek(dir)
     expect(peeked.state).toBeNull()
     expect(peeked.problem).toMatch(
-      /^it does not match the state schema: queues\.failed\.0\.phase: .*; the next start keeps 5 tasks, .*2 breakers, 2 days of spend.* \(0 dropped, 1 repaired\)$/,
+      /^it does not match the state schema: queues\.failed\.0\.priority: .*; the next start keeps 5 tasks, .*2 breakers, 2 days of spend.* \(0 dropped, 1 repaired\)$/,
     )
     expect(await readFile(file, 'utf8')).toBe(written)
     expect((await readdir(join(dir, '.fixloop'))).some((n) => n.includes('corrupt'))).toBe(false)

@@ -6,11 +6,11 @@ import type { Task } from '../../../src/shared/domain'
 import { complete, enqueue, takeNext, updateTask } from '../../../src/main/core/queue'
 import {
   STATE_VERSION,
-  StateFile,
   StateStore,
   StateValidationError,
+  readStateFiles,
 } from '../../../src/main/core/state'
-import type { StateEventName, StateStoreOptions } from '../../../src/main/core/state'
+import type { StateEventName, StateStoreOptions, StateFile } from '../../../src/main/core/state'
 import type { Clock } from '../../../src/main/core/util/clock'
 import { systemClock } from '../../../src/main/core/util/clock'
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 const onDisk = async (dir: string): Promise<StateFile> =>
-  StateFile.parse(JSON.parse(await readFile(join(dir, '.fixloop', 'state.json'), 'utf8')))
+  readStateFiles(join(dir, '.fixloop', 'state.json'))
 
 const fixedClock = (iso: string): Clock => ({ ...systemClock, now: () => Date.parse(iso) })
 
@@ -124,19 +124,24 @@ describe('StateStore.update', () => {
     expect(() => store.state.queues.pending.push({} as Task)).toThrow(TypeError)
   })
 
-  it('applies updates one at a time, in the order they were made', async () => {
+  it('applies updates one at a time, in the order they were made, and writes those made together once', async () => {
     const dir = await project()
     const store = await openStore({ projectRoot: dir })
     const start = store.state.generation
+    const writes: number[] = []
+    store.on('written', (e) => writes.push(e.generation))
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
         store.update((d) => {
           d.conversation_history.push({ timestamp: 't', type: 'step', n })
-          return d.generation
+          return d.conversation_history.length
         }),
       ),
     )
-    expect(results).toEqual(Array.from({ length: 20 }, (_, n) => start + n))
+    // Each mutator saw the ones before it; all twenty went to disk in one write.
+    expect(results).toEqual(Array.from({ length: 20 }, (_, n) => n + 1))
+    expect(writes).toEqual([start + 1])
+    expect(store.state.generation).toBe(start + 1)
     const history = (await onDisk(dir)).conversation_history.map((e) => e.n)
     expect(history).toEqual(Array.from({ length: 20 }, (_, n) => n))
   })
@@ -152,8 +157,12 @@ describe('StateStore.update', () => {
     const next = store.update((d) => d.seq)
     await expect(failing).rejects.toThrow('boom')
     expect(await next).toBe(0)
-    expect(before).not.toBe(await readFile(join(dir, '.fixloop', 'state.json'), 'utf8'))
+    // The update after it changed nothing, so nothing was written either.
+    expect(await readFile(join(dir, '.fixloop', 'state.json'), 'utf8')).toBe(before)
     expect(store.state.seq).toBe(0)
+    await store.update((d) => void d.seq++)
+    expect(before).not.toBe(await readFile(join(dir, '.fixloop', 'state.json'), 'utf8'))
+    expect(store.state.seq).toBe(1)
   })
 
   it('refuses a state that breaks the schema or the queue invariants, and keeps the old one', async () => {
@@ -270,7 +279,7 @@ describe('StateStore.update', () => {
       const off = store.on('written', () => {
         throw new Error('listener bug')
       })
-      await expect(store.update((d) => d.seq)).resolves.toBe(0)
+      await expect(store.update((d) => d.seq++)).resolves.toBe(0)
       off()
       await new Promise((r) => setImmediate(r))
       expect(warnings.join()).toMatch(/listener threw: Error: listener bug/)

@@ -53,6 +53,13 @@ export function describeStateEvent<K extends StateEventName>(
         message: `${e.tasks.length} interrupted task(s) returned to pending${held}`,
       }
     }
+    case 'records-lost': {
+      const e = payload as unknown as StateEvents['records-lost']
+      return {
+        level: 'warn',
+        message: `The saved details of ${e.ids.length} task(s) were missing or unreadable (${e.ids.join(', ')}); they are kept without their check output, attempts and diff`,
+      }
+    }
     case 'lock-taken-over': {
       const e = payload as unknown as StateEvents['lock-taken-over']
       return { level: 'warn', message: `Took over a stale lock left by pid ${e.previousPid}` }

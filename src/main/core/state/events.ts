@@ -36,8 +36,25 @@ export interface StateEvents {
    * re-read the file; `reloaded` says whether `store.state` now shows what is on disk.
    */
   compromised: { reason: string; message: string; reloaded: boolean }
-  /** A write reached the disk. */
-  written: { generation: number; bytes: number; durationMs: number }
+  /**
+   * Some tasks' records were missing or unreadable in their files (`<state dir>/tasks/<id>.json`):
+   * those tasks are kept, with an empty record (no check output, attempts or diff).
+   */
+  'records-lost': { file: string; ids: string[] }
+  /**
+   * A write reached the disk. `stateFile`: whether `state.json` was rewritten (`generation` and
+   * `bytes` are its own; a write that only changes tasks' records leaves them as they were);
+   * `taskFiles`: how many task records were written; `inPlace`: only the heartbeat was updated,
+   * in place.
+   */
+  written: {
+    generation: number
+    bytes: number
+    durationMs: number
+    stateFile?: boolean
+    taskFiles?: number
+    inPlace?: boolean
+  }
 }
 
 export type StateEventName = keyof StateEvents

@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:fs'
 import { copyFile, open, rename, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { checkInvariants } from '../queue/invariants'
 import type { QueueLimits } from '../queue/limits'
 import { isCode } from './atomic-write'
@@ -16,13 +17,20 @@ import { salvageState } from './salvage'
 import { show } from './salvage-notes'
 import type { SalvageReport } from './salvage-notes'
 import { STATE_LIMITS, STATE_VERSION, StateFile } from './schema'
+import { attachRecords, fillStubs, tasksDirFor } from './task-details'
 
 export type LoadOutcome =
   | { kind: 'missing' }
-  | { kind: 'current'; state: StateFile }
+  | { kind: 'current'; state: StateFile; lostRecords?: string[] }
   | { kind: 'seed'; state: StateFile; from: string; tasks: number; merged: number; dropped: number }
   /** The file parsed but was damaged: `state` is what was valid in it, `report` says what was not. */
-  | { kind: 'salvaged'; state: StateFile; reason: string; report: SalvageReport }
+  | {
+      kind: 'salvaged'
+      state: StateFile
+      reason: string
+      report: SalvageReport
+      lostRecords?: string[]
+    }
   | { kind: 'unusable'; reason: string }
 
 export interface InterpretContext {
@@ -66,10 +74,45 @@ export async function loadStateFile(file: string, ctx: InterpretContext): Promis
     if (isCode(error, 'ENOENT')) return { kind: 'missing' }
     throw error
   }
-  return interpretState(text, ctx)
+  const parsed = parseStateText(text)
+  if ('kind' in parsed) return parsed
+  const raw = parsed.raw
+  // Stub tasks get their record from their own file before anything judges them, so that salvage
+  // sees whole tasks (it rebuilds spend from their attempts).
+  const stubs = !isSeedFormat(raw) ? fillStubs(raw) : []
+  const lost = await attachRecords(raw, tasksDirFor(file), stubs)
+  const outcome = interpretRaw(raw, ctx)
+  if (lost.length && (outcome.kind === 'current' || outcome.kind === 'salvaged'))
+    return { ...outcome, lostRecords: lost }
+  return outcome
 }
 
+/**
+ * The state as its files hold it (`state.json` with each task's record from its own file), for
+ * readers that must see exactly what is on disk (tests, tools). Throws unless the files hold a
+ * current, valid state whose records are all there.
+ */
+export async function readStateFiles(file: string): Promise<StateFile> {
+  const outcome = await loadStateFile(file, {
+    projectRoot: dirname(file),
+    now: new Date().toISOString(),
+  })
+  if (outcome.kind !== 'current') {
+    const why = 'reason' in outcome ? `: ${outcome.reason}` : ''
+    throw new Error(`${file} does not hold a current state (${outcome.kind}${why})`)
+  }
+  if (outcome.lostRecords?.length)
+    throw new Error(`${file}: the records of ${outcome.lostRecords.join(', ')} are missing`)
+  return outcome.state
+}
+
+/** Judges the text of a state file whose tasks' records are all inline. */
 export function interpretState(text: string, ctx: InterpretContext): LoadOutcome {
+  const parsed = parseStateText(text)
+  return 'kind' in parsed ? parsed : interpretRaw(parsed.raw, ctx)
+}
+
+function parseStateText(text: string): LoadOutcome | { raw: Record<string, unknown> } {
   if (text.trim() === '') return { kind: 'unusable', reason: 'the file is empty' }
   let raw: unknown
   try {
@@ -89,8 +132,10 @@ export function interpretState(text: string, ctx: InterpretContext): LoadOutcome
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { kind: 'unusable', reason: `the file does not hold a JSON object${NOTHING_KEPT}` }
   }
-  const obj = raw as Record<string, unknown>
+  return { raw: raw as Record<string, unknown> }
+}
 
+function interpretRaw(obj: Record<string, unknown>, ctx: InterpretContext): LoadOutcome {
   if (isSeedFormat(obj)) {
     const { state, ...counts } = migrateSeed(obj, ctx)
     // History over the limits is no sign of damage: the first write trims it.

@@ -7,16 +7,22 @@ import type { StateFile } from './schema'
 /**
  * Trims every bounded part of the state in place: finished tasks (newest kept), conversation
  * history and test results (latest entries kept), spend (newest days), escalation memos (most
- * recent). Runs before every write.
+ * recent). Runs before every write. `clip` says which finished tasks to clip (all by default; the
+ * store passes those the write changed, the others were clipped when they were written). Nothing is
+ * assigned that does not change, so the store can tell what a write changed by reference.
  */
 export function applyStateLimits(
   state: StateFile,
   queueLimits: QueueLimits = DEFAULT_QUEUE_LIMITS,
+  clip: (id: string) => boolean = () => true,
 ): void {
   applyLimits(state.queues, queueLimits)
-  for (const task of [...state.queues.completed, ...state.queues.failed]) clipFinished(task)
-  state.conversation_history = tail(state.conversation_history, STATE_LIMITS.conversationHistory)
-  state.test_results = tail(state.test_results, STATE_LIMITS.testResults)
+  for (const task of [...state.queues.completed, ...state.queues.failed])
+    if (clip(task.id)) clipFinished(task)
+  if (state.conversation_history.length > STATE_LIMITS.conversationHistory)
+    state.conversation_history = tail(state.conversation_history, STATE_LIMITS.conversationHistory)
+  if (state.test_results.length > STATE_LIMITS.testResults)
+    state.test_results = tail(state.test_results, STATE_LIMITS.testResults)
 
   const days = Object.keys(state.spend)
   if (days.length > STATE_LIMITS.spendDays) {
@@ -58,20 +64,38 @@ function clipFinished(task: Task): void {
           ),
       }
     }
-  task.detection = task.detection.map(clipCheck(L.finishedEarlierOutputChars))
-  task.attempts = task.attempts.map((attempt, i) => {
-    const max =
-      i === task.attempts.length - 1 ? L.finishedOutputChars : L.finishedEarlierOutputChars
-    return {
-      ...attempt,
-      checks: attempt.checks.map(clipCheck(max)),
-      edits: attempt.edits.map((e) =>
-        e.diff.length > L.finishedDiffChars
-          ? { ...e, diff: keepStart(e.diff, L.finishedDiffChars) }
-          : e,
-      ),
-    }
+  // Assigned only when something was clipped, so a write leaves finished tasks it did not change
+  // as they were (the store writes only what changed).
+  const detection = mapSame(task.detection, clipCheck(L.finishedEarlierOutputChars))
+  if (detection !== task.detection) task.detection = detection
+  const last = task.attempts.length - 1
+  const attempts = mapSame(task.attempts, (attempt, i) => {
+    const checks = mapSame(
+      attempt.checks,
+      clipCheck(i === last ? L.finishedOutputChars : L.finishedEarlierOutputChars),
+    )
+    const edits = mapSame(attempt.edits, (e) =>
+      e.diff.length > L.finishedDiffChars
+        ? { ...e, diff: keepStart(e.diff, L.finishedDiffChars) }
+        : e,
+    )
+    return checks === attempt.checks && edits === attempt.edits
+      ? attempt
+      : { ...attempt, checks, edits }
   })
+  if (attempts !== task.attempts) task.attempts = attempts
+}
+
+/** `list.map(fn)`, or `list` itself when `fn` returned every element unchanged. */
+function mapSame<T>(list: T[], fn: (item: T, index: number) => T): T[] {
+  let out: T[] | null = null
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as T
+    const mapped = fn(item, i)
+    if (mapped !== item && !out) out = list.slice(0, i)
+    if (out) out.push(mapped)
+  }
+  return out ?? list
 }
 
 // The marker fits in this many characters, so a clipped text stays within `max` and is never

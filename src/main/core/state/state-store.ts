@@ -3,11 +3,18 @@
  *
  * open: lock → load (salvage what is damaged, move aside what is unusable, migrate the seed's
  * format) → recover tasks left in progress → write. update: serialised; each mutator works on a
- * copy, limits are applied, the result is validated and written atomically, and only then becomes
- * `state`.
+ * draft of the state (immer: copy on write, so what it does not touch is shared, not copied),
+ * limits are applied, what changed is validated and written atomically, and only then becomes
+ * `state`. Updates queued while a write is on its way are written together, once.
+ *
+ * What is written is what changed: `state.json` (small: summaries, history, breakers, spend,
+ * stats) when any of it did, and a task's own file (`tasks/<id>.json`: its checks, attempts, plan,
+ * diff) when its record did (task-details.ts). A write that only moves the heartbeat updates those
+ * 24 bytes of `state.json` in place.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open as openFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { createDraft, current as currentOf, finishDraft, isDraft, produce } from 'immer'
 import type { Task } from '../../../shared/domain'
 import { complete, requeueInProgress } from '../queue/transitions'
 import { DEFAULT_QUEUE_LIMITS } from '../queue/limits'
@@ -18,7 +25,7 @@ import type { Clock } from '../util/clock'
 import { isCode, removeLeftoverTemps, writeFileAtomic } from './atomic-write'
 import { StateEmitter } from './events'
 import type { StateEventListener, StateEventName, StateEvents } from './events'
-import { copyAside, loadStateFile, moveAside, validate } from './load'
+import { copyAside, loadStateFile, moveAside } from './load'
 import { describeSalvageBrief } from './salvage-notes'
 import { acquireProjectLock, lockHolder } from './project-lock'
 import type { ProjectLock } from './project-lock'
@@ -29,6 +36,18 @@ import type { StateFile } from './schema'
 import { applyStateLimits } from './state-limits'
 import { deepFreeze } from './deep-freeze'
 import { assertRealDataDir } from './data-dir'
+import { changedFinished, planWrite, taskIndex, validateChange } from './state-diff'
+import type { WritePlan } from './state-diff'
+import { StateJson } from './state-json'
+import {
+  ensureTasksDir,
+  isStub,
+  listTaskFileIds,
+  removeTaskFiles,
+  tasksDirFor,
+  unlinkTaskFiles,
+  writeTaskFile,
+} from './task-details'
 
 export interface StateStoreOptions {
   projectRoot: string
@@ -90,9 +109,28 @@ export type PeekResult = {
   migratedFrom: string | null
 }
 
+interface Job {
+  mutator: (draft: StateFile) => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
 export class StateStore {
   private current: StateFile
-  private tail: Promise<unknown> = Promise.resolve()
+  private jobs: Job[] = []
+  private flushing: Promise<void> | null = null
+  /** Removal of task files of tasks that left the state (best effort; awaited by close). */
+  private cleanup: Promise<unknown> = Promise.resolve()
+  private readonly json = new StateJson()
+  /** Where `last_heartbeat`'s value is in `state.json` as last written, or null if unknown. */
+  private heartbeatOffset: number | null = null
+  private tasksDirReady = false
+  /**
+   * Ids of tasks whose record is not in a file yet (a state read in the older all-in-one form, a
+   * migrated or salvaged one): the first write puts them there, before `state.json` drops them.
+   */
+  private unfiled = new Set<string>()
+  readonly tasksDir: string
   private closing = false
   private closed: Promise<void> | undefined
   private lost: StateCompromisedError | null = null
@@ -108,6 +146,7 @@ export class StateStore {
   ) {
     this.emitter = emitter
     this.current = deepFreeze(initial)
+    this.tasksDir = tasksDirFor(paths.stateFile)
   }
 
   /**
@@ -159,6 +198,9 @@ export class StateStore {
         })
       }
       store = new StateStore(paths, lock, clock, queueLimits, emitter, state)
+      const filed = await listTaskFileIds(store.tasksDir)
+      for (const task of taskIndex(state.queues).values())
+        if (isStub(task) && !filed.has(task.id)) store.unfiled.add(task.id)
       // Lost while loading: the first write below then refuses, and open fails with the reason.
       if (earlyLoss) store.handleCompromised(earlyLoss)
       await store.schedule((draft) => {
@@ -166,6 +208,8 @@ export class StateStore {
         draft.processes.orchestrator = { status: 'starting', pid: process.pid, last_heartbeat: now }
         draft.stats.firstStartedAt ??= now
       })
+      // Files of tasks that are gone (a crash between a write and its clean-up), and temp files.
+      await removeTaskFiles(store.tasksDir, new Set(taskIndex(store.state.queues).keys()))
       return store
     } catch (error) {
       await lock.release()
@@ -204,7 +248,10 @@ export class StateStore {
     }
   }
 
-  /** The state as last written: deep-frozen; replaced whole by each write. */
+  /**
+   * The state as last written: frozen (what a write added is frozen as it is written); each write
+   * gives a new object that shares what the write did not change.
+   */
   get state(): StateFile {
     return this.current
   }
@@ -244,13 +291,14 @@ export class StateStore {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true
-      await this.tail
+      await this.flushing
       if (!this.lost) {
         await this.schedule((draft) => {
           draft.processes.orchestrator.status = 'stopped'
           draft.processes.orchestrator.last_heartbeat = isoNow(this.clock)
         }).catch(() => {})
       }
+      await this.cleanup
       await this.lock.release()
     })()
     return this.closed
@@ -258,36 +306,159 @@ export class StateStore {
 
   /** Queues a write behind the others; also used by open and close, which bypass `closing`. */
   private schedule<R>(mutator: (draft: StateFile) => R): Promise<R> {
-    const run = this.tail.then(() => this.apply(mutator))
-    this.tail = run.catch(() => {})
-    return run
+    return new Promise<R>((resolve, reject) => {
+      this.jobs.push({ mutator, resolve: resolve as (value: unknown) => void, reject })
+      this.flushing ??= this.flush()
+    })
   }
 
-  private async apply<R>(mutator: (draft: StateFile) => R): Promise<R> {
-    if (this.lost) throw this.lost
-    const draft = structuredClone(this.current) as StateFile
-    const result = mutator(draft)
+  /** Writes queued updates until none is left; those queued during a write go in the next one. */
+  private async flush(): Promise<void> {
+    try {
+      // Updates asked for in the same turn share a write.
+      await Promise.resolve()
+      while (this.jobs.length > 0) await this.commit(this.jobs.splice(0))
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  private async commit(batch: Job[]): Promise<void> {
+    if (this.lost) return batch.forEach((job) => job.reject(this.lost))
+    const base = this.current
+    let next = base
+    const done: { job: Job; result: unknown }[] = []
+    for (const job of batch) {
+      try {
+        const produced = this.produce(next, job.mutator)
+        next = produced.state
+        done.push({ job, result: produced.result })
+      } catch (error) {
+        job.reject(error)
+      }
+    }
+    if (done.length === 0) return
+    try {
+      if (next !== base) await this.persist(base, next)
+    } catch (error) {
+      return done.forEach(({ job }) => job.reject(error))
+    }
+    for (const { job, result } of done) job.resolve(result)
+  }
+
+  /** Runs one mutator on a draft of `prev`, applies the limits and validates what changed. */
+  private produce(prev: StateFile, mutator: (draft: StateFile) => unknown) {
+    const draft = createDraft(prev)
+    let result = mutator(draft)
     if (result instanceof Promise) {
       throw new TypeError('StateStore.update mutators must be synchronous; await before updating.')
     }
-    applyStateLimits(draft, this.queueLimits)
-    draft.generation = this.current.generation + 1
-    draft.timestamp = isoNow(this.clock)
-    const problem = validate(draft, this.queueLimits)
+    // A draft returned by the mutator is revoked once finished: hand back a plain copy instead.
+    result = detach(result)
+    const candidate = finishDraft(draft) as StateFile
+    if (candidate === prev) return { state: prev, result }
+    const clip = changedFinished(prev, candidate)
+    const state = produce(candidate, (d) =>
+      applyStateLimits(d, this.queueLimits, (id) => clip.has(id)),
+    )
+    const problem = validateChange(prev, state, this.queueLimits)
     if (problem) throw new StateValidationError(`Refused to save an invalid state: ${problem}`)
-    // Compact: at the size limits, indenting costs about a third more bytes and stringify time.
-    const json = JSON.stringify(draft) + '\n'
-    // The lock may have been lost while the mutator ran; never write over another owner's file.
-    if (this.lost) throw this.lost
+    return { state, result }
+  }
+
+  /** Puts `next` on disk, given that `prev` is there, writing only what changed. */
+  private async persist(prev: StateFile, next: StateFile): Promise<void> {
+    const plan = planWrite(prev, next)
     const started = performance.now()
-    await writeFileAtomic(this.paths.stateFile, json)
-    this.current = deepFreeze(draft)
+    if (plan.stateFile && this.onlyHeartbeatMoved(prev, next)) {
+      await this.writeHeartbeat(next.processes.orchestrator.last_heartbeat!)
+      this.current = next
+      this.emitter.emit('written', {
+        generation: next.generation,
+        bytes: 0,
+        durationMs: performance.now() - started,
+        stateFile: false,
+        taskFiles: 0,
+        inPlace: true,
+      })
+      return
+    }
+    // The lock may have been lost while the mutator ran; never write over another owner's files.
+    if (this.lost) throw this.lost
+    if (this.unfiled.size) {
+      const planned = new Set(plan.records.map((t) => t.id))
+      for (const [id, task] of taskIndex(next.queues))
+        if (this.unfiled.has(id) && !planned.has(id) && isStub(task)) plan.records.push(task)
+    }
+    await this.writeRecords(plan)
+    this.unfiled.clear()
+    let bytes = 0
+    if (plan.stateFile) {
+      next = Object.freeze({
+        ...next,
+        generation: prev.generation + 1,
+        timestamp: isoNow(this.clock),
+      })
+      const rendered = this.json.render(next)
+      if (this.lost) throw this.lost
+      await writeFileAtomic(this.paths.stateFile, rendered.json)
+      this.heartbeatOffset = rendered.heartbeatOffset
+      bytes = rendered.bytes
+    }
+    this.current = next
+    if (plan.removed.length) {
+      const ids = plan.removed
+      this.cleanup = this.cleanup.then(() => unlinkTaskFiles(this.tasksDir, ids))
+    }
     this.emitter.emit('written', {
-      generation: draft.generation,
-      bytes: Buffer.byteLength(json),
+      generation: next.generation,
+      bytes,
       durationMs: performance.now() - started,
+      stateFile: plan.stateFile,
+      taskFiles: plan.records.length,
     })
-    return result
+  }
+
+  private async writeRecords(plan: WritePlan): Promise<void> {
+    if (plan.records.length === 0) return
+    if (!this.tasksDirReady) {
+      await ensureTasksDir(this.tasksDir)
+      this.tasksDirReady = true
+    }
+    await Promise.all(plan.records.map((task) => writeTaskFile(this.tasksDir, task)))
+  }
+
+  /** Whether the only change is the orchestrator's heartbeat, and the file can take it in place. */
+  private onlyHeartbeatMoved(prev: StateFile, next: StateFile): boolean {
+    if (this.heartbeatOffset === null) return false
+    for (const key of Object.keys(next) as (keyof StateFile)[]) {
+      if (key !== 'processes' && prev[key] !== next[key]) return false
+    }
+    const a = prev.processes.orchestrator
+    const b = next.processes.orchestrator
+    return (
+      a.status === b.status &&
+      a.pid === b.pid &&
+      a.last_heartbeat !== null &&
+      b.last_heartbeat !== null &&
+      a.last_heartbeat.length === b.last_heartbeat.length &&
+      Buffer.byteLength(b.last_heartbeat) === b.last_heartbeat.length
+    )
+  }
+
+  /**
+   * Overwrites the heartbeat's characters in `state.json`. They are within the file's first sector,
+   * which a disk writes whole, so a crash leaves the old time or the new one. Not synced: a
+   * heartbeat lost to a power cut only makes the last one look older.
+   */
+  private async writeHeartbeat(at: string): Promise<void> {
+    if (this.lost) throw this.lost
+    const handle = await openFile(this.paths.stateFile, 'r+')
+    try {
+      await handle.write(at, this.heartbeatOffset!, 'utf8')
+    } finally {
+      await handle.close()
+    }
   }
 
   private handleCompromised(error: Error): void {
@@ -312,6 +483,7 @@ export class StateStore {
     })
     if (outcome.kind !== 'current') return false
     this.current = deepFreeze(outcome.state)
+    this.heartbeatOffset = null
     return true
   }
 }
@@ -345,6 +517,8 @@ async function loadAndRepair(
       emitter.emit('created', { file })
       return freshState(now)
     case 'current':
+      if (outcome.lostRecords?.length)
+        emitter.emit('records-lost', { file, ids: outcome.lostRecords })
       return outcome.state
     case 'seed': {
       const backup = await copyAside(file, 'seed-backup', now)
@@ -357,6 +531,8 @@ async function loadAndRepair(
       // file where it was, to be salvaged again (a missing file would start a fresh state).
       const movedTo = await copyAside(file, 'corrupt', now)
       emitter.emit('corrupt', { file, movedTo, reason: outcome.reason, salvaged: outcome.report })
+      if (outcome.lostRecords?.length)
+        emitter.emit('records-lost', { file, ids: outcome.lostRecords })
       return outcome.state
     }
     case 'unusable': {
@@ -365,4 +541,29 @@ async function loadAndRepair(
       return freshState(now)
     }
   }
+}
+
+/**
+ * What a mutator returned, with drafts in it (itself, or the items or values one level down)
+ * replaced by plain copies, since drafts are revoked when the write is finished.
+ */
+function detach<R>(value: R): R {
+  if (isDraft(value)) return currentOf(value as object) as R
+  if (Array.isArray(value)) {
+    return (value.some(isDraft) ? value.map((v) => (isDraft(v) ? currentOf(v) : v)) : value) as R
+  }
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    let copy: Record<string, unknown> | null = null
+    for (const [key, v] of Object.entries(value)) {
+      if (!isDraft(v)) continue
+      copy ??= { ...(value as Record<string, unknown>) }
+      copy[key] = currentOf(v)
+    }
+    return (copy ?? value) as R
+  }
+  return value
 }
