@@ -158,7 +158,10 @@ describe('a lock lost while held', () => {
       },
     })
     stores.push(store)
-    await store.update((d) => void d.conversation_history.push({ timestamp: 't', type: 'before' }))
+    await store.update((d) => {
+      d.conversation_history.push({ timestamp: 't', type: 'before' })
+      d.seq++ // not only history, which would wait to ride on the next write
+    })
     const lockFile = join(dir, '.fixloop', 'state.json.lock')
     await rm(lockFile, { recursive: true })
 

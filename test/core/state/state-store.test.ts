@@ -134,6 +134,7 @@ describe('StateStore.update', () => {
       Array.from({ length: 20 }, (_, n) =>
         store.update((d) => {
           d.conversation_history.push({ timestamp: 't', type: 'step', n })
+          d.seq++
           return d.conversation_history.length
         }),
       ),

@@ -129,6 +129,30 @@ describe('task records on disk', () => {
     expect((await raw(root)).processes.orchestrator.last_heartbeat).toBe(at)
   })
 
+  it('lets a change to history or counters alone ride on the next write, or reach the disk within a second', async () => {
+    const { root, store, written } = await opened()
+    const count = written().length
+    await store.update((d) => {
+      d.conversation_history.push({ timestamp: '2030-01-01T00:00:00.000Z', type: 'note' })
+      d.stats.processed++
+    })
+    expect(store.state.conversation_history.at(-1)?.type).toBe('note')
+    expect((await raw(root)).conversation_history).toEqual([])
+    // With the next write that must happen…
+    await store.update((d) => void d.seq++)
+    expect((await raw(root)).conversation_history.map((e: { type: string }) => e.type)).toEqual([
+      'note',
+    ])
+    // …or on its own, soon.
+    await store.update((d) => void (d.stats.flaky = 3))
+    await expect.poll(async () => (await raw(root)).stats.flaky, { timeout: 3_000 }).toBe(3)
+    expect(
+      written()
+        .slice(count)
+        .filter((w) => w.stateFile),
+    ).toHaveLength(2)
+  })
+
   it('renders state.json exactly as JSON.stringify would, across cached and changed parts', async () => {
     const { root, store } = await opened()
     for (let i = 0; i < 3; i++) {

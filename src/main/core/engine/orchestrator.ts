@@ -30,7 +30,7 @@ import { createEscalator } from '../escalate'
 import { currentBreakers } from '../fix/breaker'
 import { dayKey } from '../fix/budget'
 import { Logger } from '../log/logger'
-import { enqueue, nextRunnable, requeueInProgress, takeNext } from '../queue'
+import { enqueue, requeueInProgress, takeNext } from '../queue'
 import { ApiOutage } from './api-outage'
 import { Churn, burstTimes } from './churn'
 import type { StateEventName, StateEvents, StateFile } from '../state'
@@ -346,7 +346,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.emit('change', { files: batch.files, deleted: batch.deleted, kind: batch.kind })
     const files = batch.files
     this.#churn.noteBatch(files, batch.reason, burstTimes(this.#settings))
-    const { task, merged } = await this.#write((s) => {
+    const queued = this.#write((s) => {
       const ctx = this.#store!.queueContext(s)
       const r = enqueue(s.queues, { files, kind: batch.kind }, ctx)
       s.conversation_history.push({
@@ -400,14 +400,14 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       this.#store &&
       this.#active.size < this.#settings.concurrency
     ) {
-      const busy = new Set([...this.#active.values()].flatMap((a) => a.task.files))
-      for (const file of this.#churn.heldFiles(this.#store.state.queues.pending)) busy.add(file)
       const store = this.#store
-      // Nothing can start: no state write (it would change nothing but the generation).
-      if (!nextRunnable(store.state.queues, { busyFiles: busy })) return
-      const task = await this.#write((s) =>
-        takeNext(s.queues, store.queueContext(s), { busyFiles: busy }),
-      )
+      // Judged on the draft, which holds writes queued but not yet on disk (a change just
+      // queued). When nothing can start the state is unchanged, and the store writes nothing.
+      const task = await this.#write((s) => {
+        const busy = new Set([...this.#active.values()].flatMap((a) => a.task.files))
+        for (const file of this.#churn.heldFiles(s.queues.pending)) busy.add(file)
+        return takeNext(s.queues, store.queueContext(s), { busyFiles: busy })
+      })
       if (!task) return
       this.#start(task)
     }

@@ -54,6 +54,8 @@ export interface StateEvents {
     stateFile?: boolean
     taskFiles?: number
     inPlace?: boolean
+    /** What the write changed in `state.json`: section names, `queues.<name>`, `task:<id>`. */
+    changed?: string[]
   }
 }
 

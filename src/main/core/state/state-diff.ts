@@ -10,6 +10,20 @@ import { StateFile } from './schema'
 import { recordChanged, summaryChanged } from './task-details'
 
 export const SECTION_KEYS = Object.keys(StateFile.shape) as (keyof StateFile)[]
+
+/**
+ * Sections whose change alone does not rewrite `state.json` at once: the log-like history and
+ * test results, the counters, the spend and the last health check. They ride on the next write
+ * that must happen, and are written on their own at most `RIDER_DELAY_MS` later.
+ */
+export const RIDER_SECTIONS: ReadonlySet<keyof StateFile> = new Set([
+  'conversation_history',
+  'test_results',
+  'stats',
+  'spend',
+  'health',
+] as const)
+export const RIDER_DELAY_MS = 1_000
 export const QUEUE_NAMES = [
   'pending',
   'in_progress',
@@ -70,21 +84,40 @@ export function validateChange(
 export interface WritePlan {
   /** Whether `state.json` must be rewritten. */
   stateFile: boolean
+  /** Whether only rider sections changed in it (then the rewrite can wait a little). */
+  ridersOnly: boolean
   /** Tasks whose record file must be (re)written. */
   records: Task[]
   /** Ids of tasks that left the state (their files can go once `state.json` says so). */
   removed: string[]
+  /** What changed, for the record: section names, and `task:<id>` for changed task summaries. */
+  changed: string[]
 }
 
 /** What must reach the disk for `next`, given that `prev` is what is there. */
 export function planWrite(prev: StateFile, next: StateFile): WritePlan {
-  const plan: WritePlan = { stateFile: false, records: [], removed: [] }
-  for (const key of SECTION_KEYS) {
-    if (key !== 'queues' && prev[key] !== next[key]) plan.stateFile = true
+  const plan: WritePlan = {
+    stateFile: false,
+    ridersOnly: false,
+    records: [],
+    removed: [],
+    changed: [],
   }
+  let riders = 0
+  for (const key of SECTION_KEYS) {
+    if (key !== 'queues' && prev[key] !== next[key]) {
+      plan.stateFile = true
+      plan.changed.push(key)
+      if (RIDER_SECTIONS.has(key)) riders++
+    }
+  }
+  plan.ridersOnly = plan.stateFile && riders === plan.changed.length
   if (prev.queues === next.queues) return plan
   for (const name of QUEUE_NAMES) {
-    if (!sameOrder(prev.queues[name], next.queues[name])) plan.stateFile = true
+    if (!sameOrder(prev.queues[name], next.queues[name])) {
+      plan.stateFile = true
+      plan.changed.push(`queues.${name}`)
+    }
   }
   const before = taskIndex(prev.queues)
   const after = taskIndex(next.queues)
@@ -92,10 +125,17 @@ export function planWrite(prev: StateFile, next: StateFile): WritePlan {
     const old = before.get(id)
     if (old === task) continue
     if (recordChanged(old, task)) plan.records.push(task)
-    if (!plan.stateFile && summaryChanged(old, task)) plan.stateFile = true
+    if (summaryChanged(old, task)) {
+      plan.stateFile = true
+      const keys = old
+        ? (Object.keys(task) as (keyof Task)[]).filter((k) => old[k] !== task[k])
+        : []
+      plan.changed.push(`task:${id}${keys.length ? `(${keys.join(',')})` : ''}`)
+    }
   }
   for (const id of before.keys()) if (!after.has(id)) plan.removed.push(id)
   if (plan.removed.length) plan.stateFile = true
+  plan.ridersOnly = plan.stateFile && riders === plan.changed.length && plan.removed.length === 0
   return plan
 }
 

@@ -36,7 +36,7 @@ import type { StateFile } from './schema'
 import { applyStateLimits } from './state-limits'
 import { deepFreeze } from './deep-freeze'
 import { assertRealDataDir } from './data-dir'
-import { changedFinished, planWrite, taskIndex, validateChange } from './state-diff'
+import { RIDER_DELAY_MS, changedFinished, planWrite, taskIndex, validateChange } from './state-diff'
 import type { WritePlan } from './state-diff'
 import { StateJson } from './state-json'
 import {
@@ -130,6 +130,10 @@ export class StateStore {
    * migrated or salvaged one): the first write puts them there, before `state.json` drops them.
    */
   private unfiled = new Set<string>()
+  /** Rider sections changed in memory, not yet in `state.json` (see RIDER_SECTIONS). */
+  private riders: ReturnType<typeof setTimeout> | null = null
+  /** Set by the riders' timer: the next write rewrites `state.json` even if nothing else changed. */
+  private forceStateFile = false
   readonly tasksDir: string
   private closing = false
   private closed: Promise<void> | undefined
@@ -267,10 +271,13 @@ export class StateStore {
   }
 
   /**
-   * Applies `mutator` to a copy of the state and writes the result. Updates run one at a time, in
-   * the order they were called. The mutator must be synchronous; what it returns is resolved once
-   * the write is on disk. If it throws, or its result fails validation, nothing is written and the
-   * promise rejects.
+   * Applies `mutator` to a draft of the state and writes what changed. Updates run one at a time,
+   * in the order they were called; those called while a write is on its way are written together.
+   * The mutator must be synchronous; what it returns is resolved once the write is on disk, except
+   * for a change that touches only the history, test results, counters, spend or last health check
+   * (RIDER_SECTIONS): that one is in `state` at once and reaches the disk with the next write, at
+   * most RIDER_DELAY_MS later (a crash in that second loses it). If the mutator throws, or its
+   * result fails validation, nothing is written and the promise rejects.
    */
   update<R>(mutator: (draft: StateFile) => R): Promise<R> {
     if (this.closing) {
@@ -298,6 +305,8 @@ export class StateStore {
           draft.processes.orchestrator.last_heartbeat = isoNow(this.clock)
         }).catch(() => {})
       }
+      if (this.riders) clearTimeout(this.riders)
+      this.riders = null
       await this.cleanup
       await this.lock.release()
     })()
@@ -339,7 +348,7 @@ export class StateStore {
     }
     if (done.length === 0) return
     try {
-      if (next !== base) await this.persist(base, next)
+      if (next !== base || this.forceStateFile) await this.persist(base, next)
     } catch (error) {
       return done.forEach(({ job }) => job.reject(error))
     }
@@ -370,7 +379,22 @@ export class StateStore {
   private async persist(prev: StateFile, next: StateFile): Promise<void> {
     const plan = planWrite(prev, next)
     const started = performance.now()
-    if (plan.stateFile && this.onlyHeartbeatMoved(prev, next)) {
+    const forced = this.forceStateFile
+    if (forced) {
+      plan.stateFile = true
+      plan.ridersOnly = false
+      this.forceStateFile = false
+    } else if (plan.ridersOnly && !this.closing) {
+      // History, counters, spend: written with the next write that must happen, or soon.
+      plan.stateFile = false
+      this.riders ??= setTimeout(() => {
+        this.riders = null
+        this.forceStateFile = true
+        this.schedule(() => {}).catch(() => {})
+      }, RIDER_DELAY_MS)
+      this.riders.unref?.()
+    }
+    if (plan.stateFile && !forced && !this.riders && this.onlyHeartbeatMoved(prev, next)) {
       await this.writeHeartbeat(next.processes.orchestrator.last_heartbeat!)
       this.current = next
       this.emitter.emit('written', {
@@ -404,6 +428,8 @@ export class StateStore {
       await writeFileAtomic(this.paths.stateFile, rendered.json)
       this.heartbeatOffset = rendered.heartbeatOffset
       bytes = rendered.bytes
+      if (this.riders) clearTimeout(this.riders)
+      this.riders = null
     }
     this.current = next
     if (plan.removed.length) {
@@ -416,6 +442,7 @@ export class StateStore {
       durationMs: performance.now() - started,
       stateFile: plan.stateFile,
       taskFiles: plan.records.length,
+      changed: plan.changed,
     })
   }
 
@@ -441,6 +468,7 @@ export class StateStore {
       a.pid === b.pid &&
       a.last_heartbeat !== null &&
       b.last_heartbeat !== null &&
+      a.last_heartbeat !== b.last_heartbeat &&
       a.last_heartbeat.length === b.last_heartbeat.length &&
       Buffer.byteLength(b.last_heartbeat) === b.last_heartbeat.length
     )

@@ -5,8 +5,8 @@
  *
  * A summary whose bulky fields are all empty keeps them inline (a pending task is then complete in
  * `state.json`, as in the seed). A summary without them is a stub: its record is in its file. The
- * file also carries the task's latest phase and update time, which change often and are not worth
- * a rewrite of `state.json` on their own; on load the file's win.
+ * file also carries the task's latest phase, update time and usage, which change often and are not
+ * worth a rewrite of `state.json` on their own; on load the file's win.
  *
  * Order on disk: a task's file is written before the `state.json` that needs it, so after a crash
  * the record is never older than the summary.
@@ -29,8 +29,12 @@ export const DETAIL_KEYS = [
 ] as const satisfies readonly (keyof Task)[]
 export type DetailKey = (typeof DETAIL_KEYS)[number]
 
-/** Summary fields the task file may carry newer than `state.json`. */
-export const VOLATILE_KEYS = ['phase', 'updatedAt'] as const satisfies readonly (keyof Task)[]
+/** Summary fields the task file may carry newer than `state.json` (they change while it runs). */
+export const VOLATILE_KEYS = [
+  'phase',
+  'updatedAt',
+  'usage',
+] as const satisfies readonly (keyof Task)[]
 
 const SKIPPED_IN_STUB: ReadonlySet<string> = new Set([...DETAIL_KEYS, ...VOLATILE_KEYS])
 const NOTHING: ReadonlySet<string> = new Set()
@@ -44,6 +48,7 @@ export const TaskFile = z.object({
   id: Task.shape.id,
   phase: Task.shape.phase,
   updatedAt: Task.shape.updatedAt,
+  usage: Task.shape.usage,
   detection: Task.shape.detection,
   selection: Task.shape.selection,
   attempts: Task.shape.attempts,
@@ -98,6 +103,7 @@ export function taskFileJson(task: Task): string {
     id: task.id,
     phase: task.phase,
     updatedAt: task.updatedAt,
+    usage: task.usage,
     detection: task.detection,
     selection: task.selection,
     attempts: task.attempts,
