@@ -16,6 +16,13 @@ const TMP_MARK = '.tmp-'
 export interface AtomicWriteOptions {
   /** @default process.platform */
   platform?: NodeJS.Platform
+  /**
+   * Whether to fsync the file and its folder. Without, the replacement is still atomic for any
+   * reader and against a killed process (the page cache outlives it), but a power cut may leave
+   * the old content, or (on filesystems without ext4's replace-by-rename flush) an empty file.
+   * @default true
+   */
+  sync?: boolean
 }
 
 export async function writeFileAtomic(
@@ -29,7 +36,7 @@ export async function writeFileAtomic(
     const handle = await open(tmp, 'w')
     try {
       await handle.writeFile(data, 'utf8')
-      await handle.sync()
+      if (opts.sync !== false) await handle.sync()
     } finally {
       await handle.close()
     }
@@ -38,7 +45,7 @@ export async function writeFileAtomic(
     await unlink(tmp).catch(() => {})
     throw error
   }
-  await syncDirectory(dirname(file), platform)
+  if (opts.sync !== false) await syncDirectory(dirname(file), platform)
 }
 
 /**

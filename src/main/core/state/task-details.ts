@@ -8,8 +8,9 @@
  * file also carries the task's latest phase, update time and usage, which change often and are not
  * worth a rewrite of `state.json` on their own; on load the file's win.
  *
- * Order on disk: a task's file is written before the `state.json` that needs it, so after a crash
- * the record is never older than the summary.
+ * Order on disk: a task's file is written before the `state.json` that needs it, so after a killed
+ * process the record is never older than the summary. Task files are not fsynced (see
+ * writeTaskFile); `state.json` is.
  */
 import { mkdir, open, readdir, unlink } from 'node:fs/promises'
 import { constants } from 'node:fs'
@@ -136,8 +137,13 @@ export function summaryChanged(previous: Task | undefined, next: Task): boolean 
   return Object.keys(previous).length !== Object.keys(next).length
 }
 
+/**
+ * Replaces the task's file atomically, without fsync: a task's progress is written many times while
+ * it runs, and `state.json`, which is synced, never depends on a record for more than the details
+ * (a record a power cut lost leaves its task, reported, without its check output and attempts).
+ */
 export async function writeTaskFile(tasksDir: string, task: Task): Promise<void> {
-  await writeFileAtomic(taskFilePath(tasksDir, task.id), taskFileJson(task))
+  await writeFileAtomic(taskFilePath(tasksDir, task.id), taskFileJson(task), { sync: false })
 }
 
 export async function ensureTasksDir(tasksDir: string): Promise<void> {
