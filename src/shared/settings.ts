@@ -63,8 +63,17 @@ export const Settings = z.object({
   maxRetries: positiveInt.max(20).default(5),
   /** @default true */
   autoFix: z.boolean().default(true),
-  /** Seconds of quiet before a batch of changes is handed on. @default 2 */
+  /**
+   * Seconds every file of a red task must have been quiet before the task is sent to Claude (the
+   * fix debounce); a file changed meanwhile makes the task's result stale, and the newer change is
+   * checked instead. @default 2
+   */
   debounceSeconds: nonNegative.max(600).default(2),
+  /**
+   * Seconds of quiet before the related checks run on a change, so red or green shows about as
+   * fast as a test runner's watch mode. Never more than `debounceSeconds`. @default 0.3
+   */
+  checkDebounceSeconds: nonNegative.max(600).default(0.3),
   /** Longest a batch can be held while changes keep coming, in seconds. @default 10 */
   maxWaitSeconds: nonNegative.max(3600).default(10),
   /** Failed tasks on one file within the window that open its breaker. @default 3 */
@@ -184,7 +193,10 @@ export type SecretName = z.infer<typeof SecretName>
 export const SecretStatus = z.record(SecretName, z.boolean())
 export type SecretStatus = z.infer<typeof SecretStatus>
 
-/** Environment variables of the original orchestrator and the setting each one feeds. */
+/**
+ * Environment variables (the original orchestrator's, then Fixloop's own) and the setting each one
+ * feeds.
+ */
 export const ENV_KEYS = {
   ANTHROPIC_API_KEY: 'secret:anthropicApiKey',
   PROJECT_ROOT: 'projectRoot',
@@ -194,6 +206,7 @@ export const ENV_KEYS = {
   MAX_RETRIES: 'maxRetries',
   AUTO_FIX_ENABLED: 'autoFix',
   FILE_WATCH_DEBOUNCE_SECONDS: 'debounceSeconds',
+  FIXLOOP_CHECK_DEBOUNCE_SECONDS: 'checkDebounceSeconds',
   CIRCUIT_BREAKER_THRESHOLD: 'breakerThreshold',
   CIRCUIT_BREAKER_WINDOW: 'breakerWindowSeconds',
   WATCH_EXTENSIONS: 'watchExtensions',

@@ -72,6 +72,23 @@ describe('loadConfig', () => {
     expect(problems[1]).toMatch(/^AUTO_FIX_ENABLED="maybe" is not allowed: use true or false/)
   })
 
+  it('reads the check window from FIXLOOP_CHECK_DEBOUNCE_SECONDS (0.3 s by default)', () => {
+    expect(loadConfig({ dir, env: {} }).settings.checkDebounceSeconds).toBe(0.3)
+    const c = loadConfig({ dir, env: { FIXLOOP_CHECK_DEBOUNCE_SECONDS: '0.05' } })
+    expect(c.settings.checkDebounceSeconds).toBe(0.05)
+    for (const raw of ['soon', '-1', '601']) {
+      expect(
+        problemsOf(() => loadConfig({ dir, env: { FIXLOOP_CHECK_DEBOUNCE_SECONDS: raw } })),
+      ).toEqual([
+        `FIXLOOP_CHECK_DEBOUNCE_SECONDS=${JSON.stringify(raw)} is not allowed: use a number of seconds from 0 to 600`,
+      ])
+    }
+    writeFileSync(join(dir, 'fixloop.config.json'), JSON.stringify({ checkDebounceSeconds: -0.1 }))
+    expect(problemsOf(() => loadConfig({ dir, env: {} }))[0]).toMatch(
+      /^fixloop\.config\.json: checkDebounceSeconds: /,
+    )
+  })
+
   it('lets the environment win over .env, and .env over fixloop.config.json', () => {
     writeFileSync(
       join(dir, 'fixloop.config.json'),

@@ -25,9 +25,16 @@ import { API_KEY, useEngineHarness } from '../../support/engine-harness'
 const h = useEngineHarness()
 
 it('a 10-minute 529 storm: no attempt spent, nothing escalated, one notice; fixed when the API returns', async () => {
+  // No fix debounce: on the manual clock the gate would wait for the saved file to be quiet forever
   h.project.write(
     'fixloop.config.json',
-    JSON.stringify({ flakyReruns: 0, maxRetries: 2, maxWaitSeconds: 1, breakerThreshold: 1 }),
+    JSON.stringify({
+      flakyReruns: 0,
+      maxRetries: 2,
+      maxWaitSeconds: 1,
+      breakerThreshold: 1,
+      debounceSeconds: 0,
+    }),
   )
   const clock = new ManualClock()
   const stormEnds = clock.now() + 10 * 60_000

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { expect, it } from 'vitest'
-import { Churn } from '../../../src/main/core/engine/churn'
+import { Churn, burstTimes } from '../../../src/main/core/engine/churn'
 import { loadConfig } from '../../../src/main/core/config/load-config'
 import { Orchestrator } from '../../../src/main/core/engine/orchestrator'
 import type { Task } from '../../../src/shared/domain'
@@ -89,4 +89,30 @@ it('holds a task only while its file is in a burst, and wakes the queue when the
   expect(churn.heldFiles([task])).toEqual(['src/a.js'])
   clock.advance(1000)
   expect(churn.heldFiles([task])).toEqual([])
+})
+
+it('follows the check window, not the fix debounce: saves seconds apart are no burst', () => {
+  const times = burstTimes({ checkDebounceSeconds: 0.3, debounceSeconds: 2, maxWaitSeconds: 10 })
+  expect(times).toEqual({ holdMs: 1000, maxWaitMs: 10_000 })
+  // The check window is capped by the fix debounce, and a long one holds for twice its length
+  expect(burstTimes({ checkDebounceSeconds: 5, debounceSeconds: 0, maxWaitSeconds: 1 })).toEqual({
+    holdMs: 1000,
+    maxWaitMs: 1000,
+  })
+  expect(burstTimes({ checkDebounceSeconds: 3, debounceSeconds: 4, maxWaitSeconds: 1 })).toEqual({
+    holdMs: 6000,
+    maxWaitMs: 3000,
+  })
+  const clock = new ManualClock()
+  const churn = new Churn(clock, () => undefined)
+  const task = { files: ['src/a.js'] } as Task
+  churn.noteBatch(['src/a.js'], 'quiet', times)
+  clock.advance(1500)
+  // A second save 1.5 s after the first is checked at once (the gate waits out the fix debounce)
+  churn.noteBatch(['src/a.js'], 'quiet', times)
+  expect(churn.heldFiles([task])).toEqual([])
+  clock.advance(400)
+  churn.noteBatch(['src/a.js'], 'quiet', times)
+  expect(churn.heldFiles([task])).toEqual(['src/a.js'])
+  churn.dispose()
 })

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChangeBatcher, type ClosedWindow } from '../../../src/main/core/watch/change-batcher'
 import { systemClock } from '../../../src/main/core/util/clock'
+import { ManualClock } from '../../support/manual-clock'
 
 function batcher(debounceMs: number, maxWaitMs: number) {
   const closed: ClosedWindow[] = []
@@ -114,5 +115,73 @@ describe('ChangeBatcher', () => {
   it('rejects negative timings', () => {
     expect(() => batcher(-1, 0)).toThrow(RangeError)
     expect(() => batcher(0, Number.NaN)).toThrow(RangeError)
+  })
+})
+
+describe('ChangeBatcher and a repeated event', () => {
+  function manual(debounceMs = 300, maxWaitMs = 10_000) {
+    const clock = new ManualClock()
+    const closed: ClosedWindow[] = []
+    const instance = new ChangeBatcher({
+      debounceMs,
+      maxWaitMs,
+      clock,
+      onClose: (window) => closed.push(window),
+    })
+    return { clock, instance, closed, t0: clock.now() }
+  }
+
+  it('does not move the deadline for a repeat of the last event (same type, same state)', () => {
+    const { clock, instance, closed, t0 } = manual()
+    expect(instance.add('a.ts', 'update', clock.now(), '1:10:100')).toBe(true)
+    clock.advance(50)
+    expect(instance.add('a.ts', 'update', clock.now(), '1:10:100')).toBe(false)
+    clock.advance(250)
+    expect(closed).toHaveLength(1)
+    expect(closed[0]?.closedAt).toBe(t0 + 300)
+    expect(closed[0]?.changes.get('a.ts')).toMatchObject({ firstAt: t0, lastAt: t0 })
+  })
+
+  it('moves the deadline when the state or the type differs, or is unknown', () => {
+    const { clock, instance, closed, t0 } = manual()
+    instance.add('a.ts', 'update', clock.now(), '1:10:100')
+    clock.advance(50)
+    expect(instance.add('a.ts', 'update', clock.now(), '1:11:150')).toBe(true)
+    clock.advance(50)
+    expect(instance.add('a.ts', 'delete', clock.now(), '1:11:150')).toBe(true)
+    clock.advance(50)
+    expect(instance.add('a.ts', 'delete', clock.now())).toBe(true)
+    clock.advance(299)
+    expect(closed).toHaveLength(0)
+    clock.advance(1)
+    expect(closed[0]?.closedAt).toBe(t0 + 450)
+  })
+
+  it('opens no window for a repeat arriving just after the window closed', () => {
+    const { clock, instance, closed } = manual(30)
+    instance.add('a.ts', 'update', clock.now(), '1:10:100')
+    instance.add('b.ts', 'create', clock.now(), '2:5:100')
+    clock.advance(40)
+    expect(closed).toHaveLength(1)
+    expect(instance.add('a.ts', 'update', clock.now(), '1:10:100')).toBe(false)
+    expect(instance.add('b.ts', 'create', clock.now(), '2:5:100')).toBe(false)
+    expect(instance.size).toBe(0)
+    clock.advance(1000)
+    expect(closed).toHaveLength(1)
+    // A real change of the same file after it does open one
+    expect(instance.add('a.ts', 'update', clock.now(), '1:12:1100')).toBe(true)
+    clock.advance(31)
+    expect(closed).toHaveLength(2)
+  })
+
+  it('forgets the last window once another has closed', () => {
+    const { clock, instance, closed } = manual(30)
+    instance.add('a.ts', 'update', clock.now(), '1:10:100')
+    clock.advance(40)
+    instance.add('b.ts', 'update', clock.now(), '2:10:100')
+    clock.advance(40)
+    expect(closed).toHaveLength(2)
+    // Only the window just closed is remembered; the batch builder judges an older repeat
+    expect(instance.add('a.ts', 'update', clock.now(), '1:10:100')).toBe(true)
   })
 })

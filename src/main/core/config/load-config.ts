@@ -70,13 +70,18 @@ const list = (raw: string): unknown =>
     .map((s) => s.trim().replace(/^\./, ''))
     .filter(Boolean)
 
-/** The original orchestrator's variables that feed settings, with how to read each. */
+/** The variables that feed settings (the seed's, then Fixloop's own), with how to read each. */
 const ENV_SETTINGS: Record<string, EnvRule> = {
   CLAUDE_MODEL: { key: 'model', parse: (s) => s.trim(), allowed: 'a model name' },
   MAX_RETRIES: { key: 'maxRetries', parse: int, allowed: 'a whole number from 1 to 20' },
   AUTO_FIX_ENABLED: { key: 'autoFix', parse: bool, allowed: 'true or false (also 1/0, yes/no)' },
   FILE_WATCH_DEBOUNCE_SECONDS: {
     key: 'debounceSeconds',
+    parse: num,
+    allowed: 'a number of seconds from 0 to 600',
+  },
+  FIXLOOP_CHECK_DEBOUNCE_SECONDS: {
+    key: 'checkDebounceSeconds',
     parse: num,
     allowed: 'a number of seconds from 0 to 600',
   },

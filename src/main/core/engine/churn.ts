@@ -10,6 +10,7 @@
 import type { Task } from '../../../shared/domain'
 import type { Clock, Timer } from '../util/clock'
 import type { WindowCloseReason } from '../watch/change-batcher'
+import { watchWindow } from './project-watcher'
 
 export interface BurstTimes {
   /** Quiet time after a file's last batch before its held task runs. */
@@ -84,13 +85,17 @@ export class Churn {
   }
 }
 
-/** The burst times for these settings: hold at least 2 s, or twice the debounce. */
+/**
+ * The burst times for these settings: hold at least 1 s, or twice the watcher's window. The hold
+ * follows the check window, not the fix debounce: a save a few seconds after the last one is
+ * checked at once (the gate waits out the fix debounce before anything is sent to Claude), while
+ * a machine's writes, less than a second apart, still make one task.
+ */
 export function burstTimes(settings: {
+  checkDebounceSeconds: number
   debounceSeconds: number
   maxWaitSeconds: number
 }): BurstTimes {
-  return {
-    holdMs: Math.max(2000, settings.debounceSeconds * 2000),
-    maxWaitMs: Math.max(settings.maxWaitSeconds, settings.debounceSeconds) * 1000,
-  }
+  const window = watchWindow(settings)
+  return { holdMs: Math.max(1000, window.debounceMs * 2), maxWaitMs: window.maxWaitMs }
 }

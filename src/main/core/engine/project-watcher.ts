@@ -1,6 +1,7 @@
 import type { Settings } from '../../../shared/settings'
 import type { Logger } from '../log/logger'
 import type { Clock } from '../util/clock'
+import type { ChangeLog } from '../watch/change-log'
 import { createIgnoreMatcher } from '../watch/ignore-rules'
 import type { OwnWrites } from '../watch/own-writes'
 import type { WatchBatch } from '../watch/watcher'
@@ -10,6 +11,8 @@ export interface ProjectWatcherOptions {
   root: string
   settings: Settings
   ownWrites: OwnWrites
+  /** Where the watcher notes each change as it arrives (the engine's, kept across restarts). */
+  changes: ChangeLog
   clock: Clock
   log: Logger
   onBatch: (batch: WatchBatch) => Promise<unknown>
@@ -38,17 +41,34 @@ export function taskFiles(files: readonly string[], extensions: readonly string[
   })
 }
 
+/**
+ * The watcher's window: checks run after `checkDebounceSeconds` of quiet (never more than the fix
+ * debounce, `debounceSeconds`, which the gate waits out before a fix is sent), held at most
+ * `maxWaitSeconds` while changes keep coming.
+ */
+export function watchWindow(settings: {
+  checkDebounceSeconds: number
+  debounceSeconds: number
+  maxWaitSeconds: number
+}): { debounceMs: number; maxWaitMs: number } {
+  const debounce = Math.min(settings.checkDebounceSeconds, settings.debounceSeconds)
+  return {
+    debounceMs: debounce * 1000,
+    maxWaitMs: Math.max(settings.maxWaitSeconds, debounce) * 1000,
+  }
+}
+
 /** The project's watcher, configured from settings, with its events logged (not yet started). */
 export function createProjectWatcher(o: ProjectWatcherOptions): Watcher {
   const s = o.settings
   const watcher = new Watcher({
     root: o.root,
     ignore: createProjectMatcher(o.root, s),
-    debounceMs: s.debounceSeconds * 1000,
-    maxWaitMs: Math.max(s.maxWaitSeconds, s.debounceSeconds) * 1000,
+    ...watchWindow(s),
     stormThreshold: s.stormThreshold,
     backend: s.watchBackend,
     ownWrites: o.ownWrites,
+    changes: o.changes,
     clock: o.clock,
   })
   const source = { source: 'watcher' }

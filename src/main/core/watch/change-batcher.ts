@@ -10,6 +10,11 @@ export interface PendingChange {
   firstAt: number
   /** When the last event for the path arrived (clock ms). */
   lastAt: number
+  /**
+   * What the path looked like after its last event (see `fileState`), when the caller knew; an
+   * event that finds it unchanged is a repeat.
+   */
+  state?: string
 }
 
 export type WindowCloseReason = 'quiet' | 'max-wait' | 'flush'
@@ -34,9 +39,16 @@ export interface ChangeBatcherOptions {
  * Debounce with a maximum wait: a window opens with the first change, closes after `debounceMs` of
  * quiet, and closes anyway `maxWaitMs` after it opened, so continuous saving cannot starve it.
  * One timer at a time; events only move a deadline, they do not re-arm the timer.
+ *
+ * A repeat is no change: @parcel/watcher delivers some events twice (about 50 ms apart, on roughly
+ * one save in six), and a repeat must neither hold the window open longer nor open a new one. An
+ * event whose type and `state` are those of the path's last event, in this window or the one just
+ * closed, is dropped.
  */
 export class ChangeBatcher {
   private changes = new Map<string, PendingChange>()
+  /** The window closed last: its paths' last events, to recognise a repeat arriving after it. */
+  private closed = new Map<string, PendingChange>()
   private openedAt = 0
   private lastAt = 0
   private timer: Timer | null = null
@@ -56,17 +68,25 @@ export class ChangeBatcher {
     return this.changes.size
   }
 
-  add(relPath: string, type: ChangeType, at = this.options.clock.now()): void {
+  /**
+   * An event for `relPath` that arrived at `at`; `state` is what the path looked like after it
+   * (unknown: the event counts). Returns false for a repeat, which changes nothing.
+   */
+  add(relPath: string, type: ChangeType, at = this.options.clock.now(), state?: string): boolean {
+    const known = this.changes.get(relPath)
+    const last = known ?? this.closed.get(relPath)
+    if (state !== undefined && last?.type === type && last.state === state) return false
     if (this.changes.size === 0) this.openedAt = at
     this.lastAt = Math.max(this.lastAt, at)
-    const known = this.changes.get(relPath)
     if (known) {
       known.type = type
       known.lastAt = Math.max(known.lastAt, at)
+      known.state = state
     } else {
-      this.changes.set(relPath, { type, firstAt: at, lastAt: at })
+      this.changes.set(relPath, { type, firstAt: at, lastAt: at, state })
     }
     if (!this.timer) this.arm(this.deadline() - this.options.clock.now())
+    return true
   }
 
   /** Puts back changes held over from a closed window (keeping their times). */
@@ -84,10 +104,11 @@ export class ChangeBatcher {
     this.close(this.options.clock.now(), 'flush')
   }
 
-  /** Drops what is pending and the timer. */
+  /** Drops what is pending, the memory of the last window and the timer. */
   clear(): void {
     this.disarm()
     this.changes = new Map()
+    this.closed = new Map()
   }
 
   private deadline(): number {
@@ -127,6 +148,7 @@ export class ChangeBatcher {
     if (this.changes.size === 0) return
     const changes = this.changes
     this.changes = new Map()
+    this.closed = changes
     this.lastAt = 0
     this.options.onClose({ changes, closedAt, reason })
   }

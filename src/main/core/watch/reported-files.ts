@@ -35,13 +35,13 @@ export class ReportedFiles {
       this.states.delete(rel)
       return false
     }
-    return known.state === fingerprint(stats)
+    return known.state === fileState(stats)
   }
 
   remember(rel: string, stats: Stats | null): void {
     const now = this.clock.now()
     this.states.delete(rel)
-    this.states.set(rel, { state: fingerprint(stats), expiresAt: now + this.ttlMs })
+    this.states.set(rel, { state: fileState(stats), expiresAt: now + this.ttlMs })
     // Insertion order is expiry order (one ttl for all), so the expired are all at the head
     for (const [key, entry] of this.states) {
       if (entry.expiresAt > now && this.states.size <= this.maxEntries) break
@@ -58,6 +58,7 @@ export class ReportedFiles {
   }
 }
 
-function fingerprint(stats: Stats | null): string {
+/** A path's state as far as an lstat tells (inode, size, mtime), or `gone`: equal states, no change. */
+export function fileState(stats: Stats | null): string {
   return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : 'gone'
 }

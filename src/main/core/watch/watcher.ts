@@ -6,11 +6,18 @@ import { systemClock, type Clock, type Timer } from '../util/clock'
 import type { BackendHandle, BackendHandlers, BackendKind, RawEvent } from './backend'
 import { classifyBackendError, errorMessage, watchLimitMessage } from './backend-errors'
 import { buildBatch } from './batch-builder'
-import { ChangeBatcher, type ClosedWindow, type WindowCloseReason } from './change-batcher'
+import {
+  ChangeBatcher,
+  type ChangeType,
+  type ClosedWindow,
+  type WindowCloseReason,
+} from './change-batcher'
+import { ChangeLog } from './change-log'
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore-rules'
 import { loadParcelWatcher, startNativeBackend, type NativeWatcherModule } from './native-backend'
 import { OwnWrites } from './own-writes'
 import { startPollingBackend } from './polling-backend'
+import { pathStates } from './path-states'
 import { ReportedFiles } from './reported-files'
 import { detectPollingReason } from './polling-reason'
 import { findUnreadableDirs } from './unreadable-dirs'
@@ -33,6 +40,11 @@ export interface WatcherOptions {
   backend?: BackendKind
   /** Where the core registers its own writes. @default new OwnWrites() */
   ownWrites?: OwnWrites
+  /**
+   * Where each change is noted as its event arrives (a log may outlive a watcher).
+   * @default new ChangeLog()
+   */
+  changes?: ChangeLog
   /** @default systemClock */
   clock?: Clock
   /** Polling backend: how often each file is stat'ed, ms. @default 1000 */
@@ -113,6 +125,8 @@ type State = 'idle' | 'starting' | 'running' | 'root-lost' | 'stopping' | 'stopp
 export class Watcher extends EventEmitter<WatcherEvents> {
   readonly root: string
   readonly ownWrites: OwnWrites
+  /** When each path last changed, repeats of an event not counted. */
+  readonly changes: ChangeLog
   private readonly matcher: IgnoreMatcher
   private readonly clock: Clock
   private readonly config: WatcherConfig
@@ -130,6 +144,10 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   private stopping: Promise<void> | null = null
   /** Windows are turned into batches one after another, in order. */
   private processing: Promise<void> = Promise.resolve()
+  /** Deliveries of events are looked at (an lstat each, to tell a repeat) one after another. */
+  private intake: Promise<void> = Promise.resolve()
+  /** Bumped when what is pending is dropped (the root lost): events still being looked at go too. */
+  private epoch = 0
   /** Backend changes (fallback, root lost, recovery) one after another. */
   private transitions: Promise<void> = Promise.resolve()
   private rootTimer: Timer | null = null
@@ -153,6 +171,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     this.matcher = options.ignore ?? createIgnoreMatcher({ root: this.root })
     this.ownWrites = options.ownWrites ?? new OwnWrites({ clock: options.clock })
     this.clock = options.clock ?? systemClock
+    this.changes = options.changes ?? new ChangeLog({ clock: this.clock })
     this.reported = new ReportedFiles({ clock: this.clock })
     this.batcher = new ChangeBatcher({
       debounceMs: this.config.debounceMs,
@@ -197,6 +216,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       this.clearRootTimer()
       await this.transitions.catch(() => undefined)
       await this.closeBackend()
+      await this.intake
       this.batcher.flush()
       await this.processing
       this.batcher.clear()
@@ -207,6 +227,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
 
   /** Emits what is pending now, without waiting for the debounce; resolves after the batch was emitted. */
   async flush(): Promise<void> {
+    await this.intake
     this.batcher.flush()
     await this.processing
   }
@@ -282,7 +303,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     const current = () => generation === this.generation
     return {
       onEvents: (events) => {
-        if (current()) for (const event of events) this.onRawEvent(event)
+        if (current()) this.onRawEvents(events)
       },
       onError: (error) => {
         if (current()) this.background(this.onBackendError(error))
@@ -296,20 +317,53 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     }
   }
 
-  private onRawEvent(event: RawEvent): void {
+  private onRawEvents(events: RawEvent[]): void {
+    const at = this.clock.now()
+    const wanted: { rel: string; type: ChangeType }[] = []
+    for (const event of events) {
+      const rel = this.wanted(event)
+      if (rel !== null) wanted.push({ rel, type: event.type })
+    }
+    if (wanted.length === 0) return
+    const epoch = this.epoch
+    this.intake = this.intake
+      .then(() => this.addChanges(wanted, at, epoch))
+      .catch((error: unknown) => this.emitError(error))
+  }
+
+  /** The event's project-relative path when it may be a change to report, else null. */
+  private wanted(event: RawEvent): string | null {
     const rel = this.toRelative(event.path)
-    if (rel === null) return
+    if (rel === null) return null
     if (rel === '') {
       if (event.type === 'delete') this.background(this.checkRoot())
-      return
+      return null
     }
     if (path.posix.basename(rel) === '.gitignore') {
       const dir = path.posix.dirname(rel)
       this.matcher.invalidate(dir === '.' ? '' : dir)
     }
     // Type unknown yet: judged as a file without the extension allow-list; the batch decides finally
-    if (this.matcher.ignores(rel)) return
-    this.batcher.add(rel, event.type)
+    return this.matcher.ignores(rel) ? null : rel
+  }
+
+  /**
+   * Each path is looked at once as its event comes: a repeat of the path's last event (same type,
+   * same state) moves no deadline and opens no window. The events' arrival time `at` is what counts.
+   */
+  private async addChanges(
+    changes: { rel: string; type: ChangeType }[],
+    at: number,
+    epoch: number,
+  ): Promise<void> {
+    const states = await pathStates(
+      this.realRoot,
+      changes.map((change) => change.rel),
+    )
+    if (epoch !== this.epoch) return
+    changes.forEach(({ rel, type }, i) => {
+      if (this.batcher.add(rel, type, at, states[i])) this.changes.note(rel, at)
+    })
   }
 
   private onWindowClosed(window: ClosedWindow): void {
@@ -385,6 +439,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   private async loseRoot(): Promise<void> {
     this.state = 'root-lost'
     this.generation++
+    this.epoch++
     this.batcher.clear()
     await this.closeBackend()
     this.setDegraded(

@@ -16,6 +16,7 @@ export interface SettingsDraft {
   fixer: Settings['fixer']
   maxRetries: Num
   autoFix: boolean
+  checkDebounceSeconds: Num
   debounceSeconds: Num
   maxWaitSeconds: Num
   breakerThreshold: Num
@@ -77,6 +78,7 @@ export function toDraft(s: Settings): SettingsDraft {
     fixer: s.fixer,
     maxRetries: s.maxRetries,
     autoFix: s.autoFix,
+    checkDebounceSeconds: s.checkDebounceSeconds,
     debounceSeconds: s.debounceSeconds,
     maxWaitSeconds: s.maxWaitSeconds,
     breakerThreshold: s.breakerThreshold,
@@ -114,6 +116,7 @@ export function fromDraft(d: SettingsDraft): Record<keyof Settings, unknown> {
     fixer: d.fixer,
     maxRetries: d.maxRetries,
     autoFix: d.autoFix,
+    checkDebounceSeconds: d.checkDebounceSeconds,
     debounceSeconds: d.debounceSeconds,
     maxWaitSeconds: d.maxWaitSeconds,
     breakerThreshold: d.breakerThreshold,

@@ -11,6 +11,12 @@ export type Ending =
   | { kind: 'flaky'; names: string[] }
   /** Red, and auto-fix may not run (off, or no key): reported only. */
   | { kind: 'detected'; summary: string; why: string }
+  /**
+   * Red, but a file of the task changed again before it had been quiet for the fix debounce: the
+   * result is stale and is not sent to Claude. Reported as detected, with nothing spent and nothing
+   * held against the files; the newer change is a task of its own and is checked again.
+   */
+  | { kind: 'superseded'; why: string }
   /** Verified in the shadow and applied to the user's tree. */
   | { kind: 'fixed'; edits: FileEdit[]; message: string }
   /** Verified in the shadow, NOT applied: waits for Approve (integrity, conflict, review policy). */
@@ -28,6 +34,11 @@ export type Ending =
    * the outage (`retryAfterMs` when the server said, else a backoff).
    */
   | { kind: 'deferred'; reason: string; retryAfterMs: number | null }
+  /**
+   * The engine stopped taking new work (pause, stop) while the task waited at the gate: back to
+   * pending, nothing spent or counted, to run again from the start when work resumes.
+   */
+  | { kind: 'requeued'; reason: string }
   /** Stopped by shutdown or cancel: the task stays in progress and goes back to pending. */
   | { kind: 'aborted' }
 

@@ -27,7 +27,7 @@ interface Rule {
   pause?: { reason: string; keyRejected: boolean }
 }
 
-type Settled = Exclude<Ending, { kind: 'aborted' } | { kind: 'deferred' }>
+type Settled = Exclude<Ending, { kind: 'aborted' } | { kind: 'deferred' } | { kind: 'requeued' }>
 
 const cost = (run: TaskRun) => `$${run.fix.usage.costUsd.toFixed(4)}`
 
@@ -63,6 +63,15 @@ const RULES: { [K in Settled['kind']]: (e: Extract<Settled, { kind: K }>, run: T
         body: `${run.task.files.join(', ')}: ${e.summary} (${e.why})`,
       },
       reason: e.why === 'auto-fix is off' ? undefined : e.why,
+    }),
+    // The red was reported when detected; the newer change is checked next, so no notice.
+    superseded: (e) => ({
+      queue: 'completed',
+      outcome: 'detected',
+      breaker: null,
+      escalate: false,
+      log: { level: 'info', message: `Not sent to Claude: ${e.why}` },
+      reason: e.why,
     }),
     fixed: (e, run) => ({
       queue: 'completed',
@@ -111,7 +120,7 @@ export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
     run.warn('Aborted; the shadow workspace is discarded and your tree was not changed')
     return run.persist(run.progress()).catch(() => run.task)
   }
-  if (ending.kind === 'deferred') return deferTask(run, ending)
+  if (ending.kind === 'deferred' || ending.kind === 'requeued') return deferTask(run, ending)
   const rule = (RULES[ending.kind] as (e: Settled, r: TaskRun) => Rule)(ending, run)
   if (ending.kind === 'held') await stageFix(run)
   if (rule.log.message) deps.log.log(rule.log.level, rule.log.message, { taskId: run.id })
@@ -156,20 +165,24 @@ export async function settle(run: TaskRun, ending: Ending): Promise<Task> {
   return task
 }
 
-/** Back to pending, keeping what the run recorded; the engine holds new work through the outage. */
+/**
+ * Back to pending, keeping what the run recorded. After an API outage the engine holds new work
+ * through it; a task requeued because work stopped simply waits for work to resume.
+ */
 async function deferTask(
   run: TaskRun,
-  ending: Extract<Ending, { kind: 'deferred' }>,
+  ending: Extract<Ending, { kind: 'deferred' | 'requeued' }>,
 ): Promise<Task> {
   const { deps } = run
-  deps.log.warn(`Deferred, back to pending: ${ending.reason}. Your tree was not changed.`, {
-    taskId: run.id,
-  })
+  const said = `${ending.reason}. Your tree was not changed.`
+  if (ending.kind === 'deferred')
+    deps.log.warn(`Deferred, back to pending: ${said}`, { taskId: run.id })
+  else deps.log.info(`Back to pending: ${said}`, { taskId: run.id })
   const now = run.now
   const task = await deps.store.write((s: StateFile) => {
     s.conversation_history.push({
       timestamp: now,
-      type: 'task_deferred',
+      type: ending.kind === 'deferred' ? 'task_deferred' : 'task_requeued',
       task_id: run.id,
       reason: ending.reason,
     })
@@ -177,7 +190,7 @@ async function deferTask(
   })
   run.task = task
   deps.effects.emitTask('task_updated', task)
-  deps.effects.defer(ending.reason, ending.retryAfterMs)
+  if (ending.kind === 'deferred') deps.effects.defer(ending.reason, ending.retryAfterMs)
   return task
 }
 

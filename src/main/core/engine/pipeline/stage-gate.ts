@@ -1,11 +1,14 @@
 /**
- * gate: a red task goes to Claude only when auto-fix is on, a key is set (for the API fixer), no breaker of its files is
- * open and the day's budget has room. Otherwise it ends here, reported, with nothing spent.
+ * gate: a red task goes to Claude only when auto-fix is on, a key is set (for the API fixer), its
+ * files have been quiet for the fix debounce (and did not change since the task took its copy), no
+ * breaker of its files is open and the day's budget has room. Otherwise it ends here, reported,
+ * with nothing spent. Breakers and budget are judged after the wait, closest to the spend.
  */
 import { breakerConfig, gateBreakers } from '../../fix/breaker'
 import { checkBudgets } from '../../fix/budget'
 import { end, next } from './endings'
 import type { Next } from './endings'
+import { quietGate } from './quiet-wait'
 import type { TaskRun } from './task-run'
 import { summarize } from './words'
 
@@ -25,6 +28,9 @@ export async function gateStage(run: TaskRun): Promise<Next> {
       })
     }
   }
+
+  const quiet = await quietGate(run)
+  if (quiet) return quiet
 
   const state = deps.store.state()
   const gate = gateBreakers(
