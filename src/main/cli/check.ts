@@ -87,6 +87,7 @@ export async function checkCommand(
   })
   let result: DetectionResult
   try {
+    await isolation.sandboxReady
     if (isolation.unavailable) {
       io.stderr(`${p.red('Checks cannot run:')} ${isolation.unavailable}\n`)
       return EXIT.usage

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
+  compareWalkOrder,
   isTestFile,
   listProjectFiles,
   matchGlob,
@@ -111,6 +112,21 @@ describe('listProjectFiles', () => {
       writeFileSync(path.join(root, f), '')
     }
     expect(listProjectFiles(root)).toEqual(['a b/"q".ts', 'src/a.ts'])
+  })
+})
+
+describe('compareWalkOrder', () => {
+  it('sorts paths as listProjectFiles lists them: folder by folder', () => {
+    const root = tempDir()
+    const files = ['a-c.ts', 'a/b.ts', 'a.ts', 'ab/c.ts', 'a b/d.ts', 'B.ts', 'a/b/c.ts', 'a/a.ts']
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true })
+      writeFileSync(path.join(root, f), '')
+    }
+    const walked = listProjectFiles(root)
+    expect([...files].sort(compareWalkOrder)).toEqual(walked)
+    // Plain string order differs: it puts a-c.ts before a/b.ts
+    expect([...files].sort()).not.toEqual(walked)
   })
 })
 

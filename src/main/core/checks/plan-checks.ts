@@ -17,16 +17,26 @@ import {
   base,
   normalizeChanged,
 } from './planned-check'
-import { isGlob, isTestFile, listProjectFiles, matchGlob, selectTestsByName } from './test-files'
+import { filesFor } from './project-files'
+import type { ProjectFiles } from './project-files'
+import { isGlob, isTestFile, selectTestsByName } from './test-files'
 import { WHOLE_SUITE } from './types'
 import type { PlannedCheck, RunnerInfo } from './types'
 
 export interface PlanOptions {
   /**
-   * The project's files (relative, forward slashes), when the caller already has them; walked from
-   * the root otherwise.
+   * The project's files (relative, forward slashes), when the caller already has them.
+   * @default the index's, or a walk of the runner's root
    */
   files?: readonly string[]
+  /**
+   * The engine's index of the project's files (`indexedFiles`), rooted at the runner's root, a folder
+   * above it, or a faithful copy of either (`filesAt`). Used once it is ready, so choosing tests
+   * walks no tree; until then the runner's root is walked. @default none: walked
+   */
+  index?: ProjectFiles | null
+  /** Told when planning walks the tree, and why (for the debug log). @default none */
+  debug?: (message: string) => void
 }
 
 export interface RelatedPlan {
@@ -86,8 +96,8 @@ export function planNamedChecks(
   const changed = normalizeChanged(root, changedFiles)
   if (runner.kind === 'npm' || runner.kind === 'config')
     return planRelatedChecks(root, runner, changed, options)
-  const files = options.files ?? listProjectFiles(runner.root)
-  const tests = files.filter((f) => isTestFile(f, runner.kind))
+  const { files, under } = filesFor(runner, options, changed)
+  const tests = files.testFiles(runner.kind, under)
   const { selection, unpaired } = selectTestsByName(changed, tests, runner.kind)
   // One change nothing is named after is enough: its effects are unknown, so the suite runs.
   if (selection.length === 0 || unpaired.length > 0)
@@ -169,11 +179,9 @@ export function planSuiteCheck(
       })
     case 'node': {
       // The shell expanded globs in the script; without one we expand them here.
-      const files = runner.suiteArgs.some(isGlob)
-        ? (options.files ?? listProjectFiles(runner.root))
-        : []
+      const chosen = runner.suiteArgs.some(isGlob) ? filesFor(runner, options) : null
       const args = runner.suiteArgs.flatMap((a) =>
-        isGlob(a) ? matchGlob(a, files).map(asArg) : [a],
+        chosen && isGlob(a) ? chosen.files.matchGlob(a, chosen.under).map(asArg) : [a],
       )
       return base(runner, name, {
         ...suite,

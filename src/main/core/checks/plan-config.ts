@@ -4,7 +4,8 @@
 import type { SelectedTest } from '../../../shared/domain'
 import { asArg, base } from './planned-check'
 import type { PlanOptions } from './plan-checks'
-import { isTestFile, listProjectFiles, selectTestsByName } from './test-files'
+import { filesFor } from './project-files'
+import { selectTestsByName } from './test-files'
 import type { PlannedCheck, RunnerInfo } from './types'
 
 /**
@@ -22,12 +23,9 @@ export function planConfigCheck(
   const template = runner.template ?? []
   const usesTests = template.some((t) => t.includes('{tests}'))
   const usesFiles = template.some((t) => t.includes('{files}'))
-  const named = usesTests
-    ? selectTestsByName(
-        changed,
-        (options.files ?? listProjectFiles(runner.root)).filter((f) => isTestFile(f, 'config')),
-        'config',
-      )
+  const chosen = usesTests ? filesFor(runner, options, changed) : null
+  const named = chosen
+    ? selectTestsByName(changed, chosen.files.testFiles('config', chosen.under), 'config')
     : null
   // As for node: a change nothing is named after means the whole suite.
   const byName = named && named.unpaired.length === 0 ? named.selection : []

@@ -30,6 +30,8 @@ export async function runRelated(
   changedFiles: readonly string[],
   options: RingOptions,
 ): Promise<RelatedRun> {
+  // The index takes a change in a moment after the watcher reports it: the plan waits for that.
+  if (options.index?.ready) await options.index.settled()
   const plan = planRelatedChecks(runner.root, runner, changedFiles, options)
   const planned: PlannedCheck[] = []
   const results: CheckResult[] = []

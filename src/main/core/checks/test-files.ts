@@ -9,6 +9,7 @@ import type { SelectedTest } from '../../../shared/domain'
 import type { RunnerKind } from './types'
 
 const CODE_EXT = /\.(?:[cm]?[jt]sx?)$/
+const SLASH = 0x2f
 /** Folders that never hold the project's own tests, and can be huge. */
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'bower_components'])
 /** Segments that only say "this is source" or "this is test" and are ignored when pairing paths. */
@@ -46,7 +47,7 @@ export function listProjectFiles(root: string, options: ListOptions = {}): strin
       if (out.length >= max) return
       const child = rel ? `${rel}/${entry.name}` : entry.name
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(child)
+        if (!skipsFolder(entry.name)) walk(child)
       } else if (entry.isFile()) out.push(child)
     }
   }
@@ -54,23 +55,61 @@ export function listProjectFiles(root: string, options: ListOptions = {}): strin
   return out
 }
 
-/** Whether `file` (project-relative) is a test file by the runner's own naming rules. */
-export function isTestFile(file: string, kind: RunnerKind): boolean {
-  if (!CODE_EXT.test(file) || file.endsWith('.d.ts')) return false
+/** Whether test discovery passes over a folder of this name: dot folders and build output. */
+export function skipsFolder(name: string): boolean {
+  return name.startsWith('.') || SKIP_DIRS.has(name)
+}
+
+/**
+ * The order `listProjectFiles` lists files in: by path segment, each compared by code unit. That is
+ * plain code-unit order with '/' below every other character (`a/b` before `a-c`).
+ */
+export function compareWalkOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return x === SLASH ? -1 : y === SLASH ? 1 : x - y
+  }
+  return a.length - b.length
+}
+
+export type TestRank = 0 | 1 | 2 | 3
+
+/**
+ * How widely `file` counts as a test, from one look at its name: 0 not a test; 1 for every runner
+ * (`x.test.ts`, `x.spec.ts`); 2 for jest and node (in `__tests__/`); 3 for node's test runner only
+ * (`test.js`, `test-x.js`, `x_test.js`, anything in `test/`). `isTestFile` is this rank against the
+ * runner's widest, so an index can judge each file once for every runner.
+ */
+export function testRank(file: string): TestRank {
+  if (!CODE_EXT.test(file) || file.endsWith('.d.ts')) return 0
   const parts = file.split('/')
   const stem = (parts.at(-1) as string).replace(CODE_EXT, '')
   const dirs = parts.slice(0, -1)
-  if (/\.(test|spec)$/.test(stem)) return true
-  if (kind === 'vitest') return false
-  if (dirs.includes('__tests__')) return true
-  if (kind === 'jest') return false
-  // node's test runner: test.js, test-x.js, x-test.js, x_test.js, and anything in a test/ folder.
-  return (
+  if (/\.(test|spec)$/.test(stem)) return 1
+  if (dirs.includes('__tests__')) return 2
+  const node =
     /^test([-_].+)?$/.test(stem) ||
     /[-_]test$/.test(stem) ||
     dirs.includes('test') ||
     dirs.includes('tests')
-  )
+  return node ? 3 : 0
+}
+
+/** The widest test rank each runner's naming rules accept (config and npm follow node's). */
+export const WIDEST_RANK: Record<RunnerKind, TestRank> = {
+  vitest: 1,
+  jest: 2,
+  node: 3,
+  config: 3,
+  npm: 3,
+}
+
+/** Whether `file` (project-relative) is a test file by the runner's own naming rules. */
+export function isTestFile(file: string, kind: RunnerKind): boolean {
+  const rank = testRank(file)
+  return rank > 0 && rank <= WIDEST_RANK[kind]
 }
 
 function stemOf(file: string): string {
@@ -117,14 +156,7 @@ export function selectTestsByName(
   testFiles: readonly string[],
   kind: RunnerKind,
 ): NameSelection {
-  const byKey = new Map<string, string[]>()
-  const byStem = new Map<string, string[]>()
-  for (const test of testFiles) {
-    const key = subjectKey(test)
-    byKey.set(key, [...(byKey.get(key) ?? []), test])
-    const stem = stemOf(test)
-    byStem.set(stem, [...(byStem.get(stem) ?? []), test])
-  }
+  const { byKey, byStem } = pairingOf(testFiles)
   const chosen = new Map<string, SelectedTest>()
   const unpaired: string[] = []
   const choose = (file: string, because: string) => {
@@ -150,6 +182,33 @@ export function selectTestsByName(
   return { selection: [...chosen.values()], unpaired }
 }
 
+interface Pairing {
+  byKey: Map<string, string[]>
+  byStem: Map<string, string[]>
+}
+
+/** Kept per list: the file index hands out the same list until its tests change. */
+const pairings = new WeakMap<readonly string[], Pairing>()
+
+/** The tests by subject path and by stem, in list order. */
+function pairingOf(testFiles: readonly string[]): Pairing {
+  let pairing = pairings.get(testFiles)
+  if (pairing) return pairing
+  pairing = { byKey: new Map(), byStem: new Map() }
+  for (const test of testFiles) {
+    for (const [map, key] of [
+      [pairing.byKey, subjectKey(test)],
+      [pairing.byStem, stemOf(test)],
+    ] as const) {
+      const list = map.get(key)
+      if (list) list.push(test)
+      else map.set(key, [test])
+    }
+  }
+  pairings.set(testFiles, pairing)
+  return pairing
+}
+
 /** Whether a word from a test script is a glob the shell would have expanded. */
 export function isGlob(word: string): boolean {
   return /[*?[{]/.test(word)
@@ -161,8 +220,13 @@ export function isGlob(word: string): boolean {
  * node before v21 would take the pattern literally.
  */
 export function matchGlob(pattern: string, files: readonly string[]): string[] {
+  return files.filter(globMatcher(pattern))
+}
+
+/** `matchGlob`'s test for one file, the pattern compiled once. */
+export function globMatcher(pattern: string): (file: string) => boolean {
   const re = globToRegExp(pattern.replace(/^\.\//, ''))
-  return files.filter((f) => re.test(f))
+  return (file) => re.test(file)
 }
 
 function globToRegExp(glob: string): RegExp {
