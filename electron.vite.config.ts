@@ -1,6 +1,27 @@
-import { resolve } from 'node:path'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+/**
+ * The warm test runners' scripts run under the project's node, not in this bundle: shipped as files
+ * in out/main/warm (inside app.asar, where src/main/core/checks/warm/worker-source.ts reads them).
+ */
+function warmWorkers(): Plugin {
+  const dir = resolve('src/main/core/checks/warm')
+  return {
+    name: 'fixloop-warm-workers',
+    generateBundle() {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')))
+        this.emitFile({
+          type: 'asset',
+          fileName: `warm/${file}`,
+          source: readFileSync(join(dir, file), 'utf8'),
+        })
+    },
+  }
+}
 
 export default defineConfig({
   main: {
@@ -8,6 +29,7 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: { input: { index: resolve('src/main/index.ts') } },
     },
+    plugins: [warmWorkers()],
   },
   preload: {
     build: {

@@ -4,7 +4,7 @@
 // (issue 13); bundled it is one parse.
 // Splitting keeps what `await import()` loads (the dashboard server and its WebSocket library) in
 // chunks of their own beside index.js, so a command that does not need them does not load them.
-import { readdirSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { build } from 'esbuild'
 
@@ -25,6 +25,12 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 })
+
+// The warm test runners' scripts run under the project's node, not in this bundle: shipped as files
+// beside it, in out/cli/warm, where src/main/core/checks/warm/worker-source.ts reads them.
+const warmDir = 'src/main/core/checks/warm'
+for (const file of readdirSync(warmDir).filter((f) => f.endsWith('.mjs')))
+  cpSync(join(warmDir, file), join(outdir, 'warm', file))
 
 // Chunks of earlier builds have other hashes; nothing refers to them any more.
 const current = new Set(Object.keys(result.metafile.outputs).map((file) => basename(file)))

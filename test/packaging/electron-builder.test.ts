@@ -113,6 +113,9 @@ describe('electron-builder --dir', () => {
       '/out/main/index.js',
       '/out/preload/index.cjs',
       '/out/renderer/index.html',
+      // The warm test runners' worker scripts, read from the asar and run by the project's node.
+      '/out/main/warm/vitest-worker.mjs',
+      '/out/main/warm/jest-worker.mjs',
       '/resources/icon.png',
       '/resources/tray/tray-idle.png',
       '/resources/tray/tray-errorTemplate@2x.png',

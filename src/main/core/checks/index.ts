@@ -14,8 +14,11 @@ export {
   planTestFilesCheck,
 } from './plan-checks'
 export type { PlanOptions, RelatedPlan } from './plan-checks'
+export { filesAt, indexedFiles } from './project-files'
+export type { ProjectFiles } from './project-files'
+export { skipsFolder } from './test-files'
 export { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, executeCheck, runCheck } from './run-check'
-export type { RunCheckOptions } from './run-check'
+export type { RunCheckOptions, WarmExecutor } from './run-check'
 export { runDetection } from './detection'
 export type { DetectionOptions, DetectionResult, DetectionVerdict } from './detection'
 export { runVerification } from './verification'

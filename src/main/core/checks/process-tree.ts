@@ -8,7 +8,7 @@
  * catches that.
  */
 import { spawn as nodeSpawn } from 'node:child_process'
-import type { ChildProcess, SpawnOptions } from 'node:child_process'
+import type { ChildProcess, SpawnOptions, StdioOptions } from 'node:child_process'
 
 /** The subset of `child_process.spawn` the runner uses; a seam for a different process launcher. */
 export type SpawnFn = (
@@ -27,7 +27,12 @@ export interface TreeOptions {
 /** Spawns argv[0] with argv[1..] — never through a shell — as the root of a killable tree. */
 export function spawnTree(
   argv: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv } & TreeOptions,
+  options: {
+    cwd: string
+    env: NodeJS.ProcessEnv
+    /** @default ['ignore', 'pipe', 'pipe'] */
+    stdio?: StdioOptions
+  } & TreeOptions,
 ): ChildProcess {
   const [command, ...args] = argv
   if (command === undefined) throw new Error('spawnTree: empty command')
@@ -36,7 +41,7 @@ export function spawnTree(
     cwd: options.cwd,
     env: options.env,
     shell: false,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     // On Windows `detached` would open a console window; taskkill /T finds the tree without it.
     detached: !win,
     windowsHide: true,

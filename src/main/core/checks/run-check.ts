@@ -39,9 +39,24 @@ export interface RunCheckOptions extends TreeOptions {
   /**
    * Puts the process in an OS sandbox: given the argv and the folders this run must be able to write
    * besides the sandbox's own (its report folder), returns the argv to spawn. The result keeps the
-   * unwrapped command. @default none: the command runs as it is
+   * unwrapped command. `tmpDir` replaces the sandbox's private temp folder: a warm runner outlives
+   * the lease whose temp folder is emptied at release. @default none: the command runs as it is
    */
-  sandbox?: (argv: readonly string[], writable: readonly string[]) => string[]
+  sandbox?: (argv: readonly string[], writable: readonly string[], tmpDir?: string) => string[]
+  /**
+   * Long-lived runners that may run the check instead of a process of its own (see `warm/`); a
+   * check they do not take runs cold. @default none: every check is a process of its own
+   */
+  warm?: WarmExecutor
+}
+
+/** Runs checks in long-lived runner processes (a warm vitest per shadow workspace). */
+export interface WarmExecutor {
+  /**
+   * The check run warm, or null when it must run as its own process (not a check this runner
+   * takes, or the warm runner failed: the caller then runs it cold). Rejects only on abort.
+   */
+  execute(planned: PlannedCheck, options: RunCheckOptions): Promise<CheckExecution | null>
 }
 
 export const DEFAULT_TIMEOUT_MS = 300_000
@@ -82,6 +97,9 @@ export async function executeCheck(
 
   if (planned.error)
     return { result: failedToStart(planned, planned.error), testFiles: null, tests: null }
+  // The one place that chooses: a warm runner when one takes the check, a process of its own else.
+  const warm = options.warm ? await options.warm.execute(planned, options) : null
+  if (warm) return warm
 
   const usesReport = planned.command.some((c) => c.includes(REPORT_PLACEHOLDER))
   const reportDir = usesReport
@@ -118,40 +136,66 @@ export async function executeCheck(
         testFiles: null,
         tests: null,
       }
-    const parsed = readReport(planned, reportFile)
     const full = parseable === output ? text : parseable.text()
-    let failures: TestFailure[] = parsed?.failures ?? []
-    // A red run whose report names no failing test (a crash, a config error): try the text.
-    if (failures.length === 0 && run.exitCode !== 0) failures = parseText(full, planned.cwd)
-    const passed = run.exitCode === 0 && !run.timedOut && !(parsed && parsed.failures.length > 0)
-    // A report format without its report (the runner died first) cannot say which tests ran.
-    const tests: TestTally | null =
-      planned.format === 'text' ? parseTextTally(full, planned.cwd) : (parsed?.tests ?? null)
-    return {
-      result: {
-        name: planned.name,
-        command,
-        passed,
-        exitCode: run.exitCode,
-        signal: run.signal,
-        timedOut: run.timedOut,
-        durationMs,
-        output: text,
-        failures,
-        ...(tests ? { tests: { ...tests.counts } } : {}),
-      },
-      testFiles: parsed?.testFiles ?? null,
-      tests,
-    }
+    return readExecution(
+      planned,
+      command,
+      run,
+      durationMs,
+      { text, full },
+      readReport(planned, reportFile),
+    )
   } finally {
     if (reportDir) rmSync(reportDir, { recursive: true, force: true })
   }
 }
 
-interface RawRun {
+/**
+ * A finished run read into its result: failures from the runner's report (from the output when the
+ * report names none and the run was red), the tally of the tests that ran. Shared by the cold path
+ * and the warm runners, so both give the same result for the same run.
+ */
+export function readExecution(
+  planned: PlannedCheck,
+  command: readonly string[],
+  run: RunEnd,
+  durationMs: number,
+  output: { text: string; full: string },
+  parsed: ParsedRun | null,
+): CheckExecution {
+  let failures: TestFailure[] = parsed?.failures ?? []
+  // A red run whose report names no failing test (a crash, a config error): try the text.
+  if (failures.length === 0 && run.exitCode !== 0) failures = parseText(output.full, planned.cwd)
+  const passed = run.exitCode === 0 && !run.timedOut && !(parsed && parsed.failures.length > 0)
+  // A report format without its report (the runner died first) cannot say which tests ran.
+  const tests: TestTally | null =
+    planned.format === 'text' ? parseTextTally(output.full, planned.cwd) : (parsed?.tests ?? null)
+  return {
+    result: {
+      name: planned.name,
+      command: [...command],
+      passed,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      timedOut: run.timedOut,
+      durationMs,
+      output: output.text,
+      failures,
+      ...(tests ? { tests: { ...tests.counts } } : {}),
+    },
+    testFiles: parsed?.testFiles ?? null,
+    tests,
+  }
+}
+
+/** How a run ended, as `readExecution` needs it. */
+export interface RunEnd {
   exitCode: number | null
   signal: string | null
   timedOut: boolean
+}
+
+interface RawRun extends RunEnd {
   aborted: boolean
   startError: string | null
 }
@@ -239,7 +283,7 @@ function spawnAndWait(
     child.on('close', finish)
     after(timeoutMs, () => {
       state.timedOut = true
-      push(Buffer.from(`\n[fixloop: stopped after the ${formatMs(timeoutMs)} timeout]\n`))
+      push(Buffer.from(timeoutNote(timeoutMs)))
       stop()
     })
     if (options.signal?.aborted) onAbort()
@@ -282,6 +326,11 @@ function failedToStart(
     output: message,
     failures: [],
   }
+}
+
+/** The line added to a check's output when its timeout stopped it. */
+export function timeoutNote(timeoutMs: number): string {
+  return `\n[fixloop: stopped after the ${formatMs(timeoutMs)} timeout]\n`
 }
 
 function formatMs(ms: number): string {

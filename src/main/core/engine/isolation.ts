@@ -5,11 +5,15 @@
  */
 import { basename, dirname, join } from 'node:path'
 import type { Settings } from '../../../shared/settings'
+import type { ProjectFiles, WarmExecutor } from '../checks'
+import { indexedFiles, skipsFolder } from '../checks'
+import { WarmRunners } from '../checks/warm'
 import type { Logger } from '../log/logger'
 import { SandboxUnavailableError, createSandbox } from '../sandbox'
 import type { Sandbox } from '../sandbox'
 import type { SyncReport } from '../shadow'
 import { ShadowPool, pruneOrphanShadows, resolveCacheDir } from '../shadow'
+import { FileIndex } from '../watch/file-index'
 import { GreenBaseline } from './green-baseline'
 import { createProjectMatcher } from './project-watcher'
 import type { CheckSandbox, Workspaces } from './pipeline/ports'
@@ -18,12 +22,29 @@ type Check = { ok: boolean; detail: string }
 
 export interface Isolation {
   readonly workspaces: Workspaces
-  /** null when checks run unsandboxed (in the shadow all the same). */
+  /** null when checks run unsandboxed (in the shadow all the same). Known once `sandboxReady` is. */
   readonly sandbox: CheckSandbox | null
-  /** Set when checks may not run at all (`sandbox: required` and none works): why, in words. */
+  /** Long-lived test runners, one per shadow (stopped by `dispose`); null: every check is cold. */
+  readonly warm: WarmExecutor | null
+  /**
+   * Set when checks may not run at all (`sandbox: required` and none works): why, in words. Known
+   * once `sandboxReady` is.
+   */
   readonly unavailable: string | null
+  /**
+   * Settles (never rejects) once the OS sandbox is probed: a start of bwrap, ~10 ms, that `ready`
+   * does not wait for. No check may start before.
+   */
+  readonly sandboxReady: Promise<void>
   /** The project's tree at its last green run (null when it could not be opened: git is the fallback). */
   readonly baseline: GreenBaseline | null
+  /**
+   * The project's files for choosing tests, kept current by the notes `workspaces` gets (so it serves
+   * the shadows too: its paths are relative). Ready once `indexFiles` has walked the tree.
+   */
+  readonly files: ProjectFiles
+  /** Walks the tree into `files`, in the background: the engine calls it after `ready`. */
+  indexFiles(): void
   /** The shadows cannot be trusted (changes may have been missed): rebuilt before the next task. */
   invalidate(reason: string): void
   workspaceHealth(): Check
@@ -37,18 +58,35 @@ export interface IsolationOptions {
   /** @default FIXLOOP_CACHE_DIR, else the OS cache folder + fixloop */
   cacheDir?: string
   log: Logger
+  /** Keep a warm test runner per shadow workspace (see checks/warm). @default true */
+  warmRunners?: boolean
 }
 
 export async function createIsolation(options: IsolationOptions): Promise<Isolation> {
   const { root, settings, log } = options
   let sandbox: Sandbox | null = null
   let unavailable: string | null = null
-  try {
-    sandbox = await createSandbox({ mode: settings.sandbox })
-  } catch (error) {
-    if (!(error instanceof SandboxUnavailableError)) throw error
-    unavailable = error.message
-  }
+  let wrapper: CheckSandbox | null = null
+  // Probed beside the rest of the start rather than before it; the engine takes no work until then.
+  const sandboxReady = createSandbox({ mode: settings.sandbox }).then(
+    (found) => {
+      sandbox = found
+      const active = found.status.active ? found : null
+      wrapper = active && {
+        // The project itself stays visible: a shadow's links point into it, even under /tmp.
+        wrap: (argv, spec) =>
+          active.wrap(argv, { ...spec, readable: [...(spec.readable ?? []), root] }),
+      }
+      log.info(`Sandbox: ${found.status.detail}`, { source: 'sandbox' })
+    },
+    (error: unknown) => {
+      unavailable =
+        error instanceof SandboxUnavailableError
+          ? error.message
+          : `The sandbox could not be set up: ${(error as Error).message}`
+      log.info(`Sandbox: ${unavailable}`, { source: 'sandbox' })
+    },
+  )
   const ignore = createProjectMatcher(root, settings)
   const pool = ShadowPool.open({
     projectRoot: root,
@@ -56,6 +94,14 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
     cacheDir: options.cacheDir,
     log: (level, message) => log.log(level, message, { source: 'shadow' }),
   })
+  // What the shadows mirror, minus what test discovery passes over: planning asks it, not the disk.
+  const index = new FileIndex({
+    root,
+    matcher: ignore,
+    skipFolder: skipsFolder,
+    onWarning: (message) => log.warn(message, { source: 'checks' }),
+  })
+  const files = indexedFiles(index)
   // Shadows of projects deleted since are dropped, in the background.
   void pruneOrphanShadows(options.cacheDir ?? resolveCacheDir()).then(
     (removed) => {
@@ -93,26 +139,40 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
     return null
   })
   if (baseline?.setAside) log.warn(`A damaged green baseline was set aside: ${baseline.setAside}`)
-  const status = sandbox?.status
-  log.info(
-    status?.active
-      ? `Sandbox: ${status.detail}`
-      : `Sandbox: ${unavailable ?? status?.detail ?? 'none'}`,
-    { source: 'sandbox' },
-  )
-  const active = sandbox && sandbox.status.active ? sandbox : null
+  const warm =
+    options.warmRunners === false
+      ? null
+      : new WarmRunners({ log: (level, message) => log.log(level, message, { source: 'checks' }) })
   return {
-    workspaces: pool,
-    sandbox: active
-      ? {
-          // The project itself stays visible: a shadow's links point into it, even under /tmp.
-          wrap: (argv, spec) =>
-            active.wrap(argv, { ...spec, readable: [...(spec.readable ?? []), root] }),
-        }
-      : null,
-    unavailable,
+    workspaces: {
+      lease: (taskFiles, signal) => pool.lease(taskFiles, signal),
+      noteChanged: (rels) => {
+        pool.noteChanged(rels)
+        index.noteChanged(rels)
+      },
+    },
+    get sandbox() {
+      return wrapper
+    },
+    warm,
+    get unavailable() {
+      return unavailable
+    },
+    sandboxReady,
     baseline,
-    invalidate: (reason) => pool.invalidate(reason),
+    files,
+    indexFiles: () => {
+      const started = performance.now()
+      void index.start().then(() => {
+        if (!index.ready) return
+        const ms = Math.round(performance.now() - started)
+        log.debug(`File index: ${index.size} files in ${ms} ms`, { source: 'checks' })
+      })
+    },
+    invalidate: (reason) => {
+      pool.invalidate(reason)
+      index.rewalk()
+    },
     workspaceHealth: () =>
       prepareError
         ? { ok: false, detail: `cannot be prepared: ${prepareError}` }
@@ -120,8 +180,11 @@ export async function createIsolation(options: IsolationOptions): Promise<Isolat
     sandboxHealth: () =>
       unavailable
         ? { ok: false, detail: unavailable }
-        : { ok: true, detail: sandbox?.status.detail ?? 'none' },
+        : { ok: true, detail: sandbox?.status.detail ?? 'being probed' },
     dispose: async () => {
+      index.dispose()
+      await sandboxReady
+      await warm?.dispose()
       await preparing
       await pool.dispose()
     },

@@ -40,6 +40,7 @@ import type { Clock } from '../util/clock'
 import { every, isoNow, systemClock } from '../util/clock'
 import type { WatchBatch, Watcher } from '../watch/watcher'
 import { OwnWrites } from '../watch/own-writes'
+import { ChangeLog } from '../watch/change-log'
 import { EngineError } from './engine-error'
 import { stateEscalationMemory } from './escalation-memory'
 import { apiKeyHealth, assessHealth, fixerHealth, stateHealth, watcherHealth } from './health'
@@ -151,6 +152,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   #writeError: string | null = null
   /** Aborted when stop() gives up waiting, so escalations in flight end too. */
   #shutdown = new AbortController()
+  /** When each file last changed, across watcher restarts: the gate waits for quiet files. */
+  readonly #changes: ChangeLog
+  /** Aborted on pause and stop: a task waiting at the gate for quiet files goes back to pending. */
+  #intake = new AbortController()
 
   constructor(options: OrchestratorOptions) {
     super()
@@ -162,6 +167,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#stats = new SessionStats(this.#clock)
     this.#outage = new ApiOutage(this.#clock, () => this.#pump())
     this.#churn = new Churn(this.#clock, () => this.#pump())
+    this.#changes = new ChangeLog({ clock: this.#clock })
     this.log = options.logger ?? new Logger({ clock: this.#clock })
     this.#escalator = createEscalator({
       settings: this.#settings.escalation,
@@ -196,6 +202,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     if (this.#status !== 'stopped') throw new EngineError('conflict', `Fixloop is ${this.#status}.`)
     this.#status = 'starting'
     this.#shutdown = new AbortController()
+    this.#intake = new AbortController()
     const config = this.#options.config
     this.#store = await StateStore.open({
       projectRoot: this.root,
@@ -224,7 +231,6 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#status = 'running'
     this.#scheduleTimers()
     void this.#heartbeat()
-    void this.checkHealth()
     void this.#checkModel()
     const backend = this.#watcher?.status().backend ?? null
     this.log.info(`Watching ${this.root} (${backend ?? 'no'} watcher)`, { source: 'engine' })
@@ -232,14 +238,28 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       this.#settings.autoFix ? 'Auto-fix: enabled' : 'Auto-fix: disabled (detect and report only)',
     )
     this.emit('ready', { projectRoot: this.root, backend })
-    const unavailable = this.#isolation?.unavailable
-    if (unavailable) {
-      // sandbox: required, and there is none: nothing may run until that is settled.
+    // After ready, not before: until the walk is done, choosing tests walks the tree as it did.
+    this.#isolation?.indexFiles()
+    void this.#afterSandboxProbe()
+    this.#emitSnapshot()
+    this.#pump()
+  }
+
+  /**
+   * What the sandbox's probe found, once it has settled (start does not wait for it, and no work is
+   * taken before): with `sandbox: required` and none that works, nothing may run until that is
+   * settled. Then the first health check, which reports the sandbox.
+   */
+  async #afterSandboxProbe(): Promise<void> {
+    const isolation = this.#isolation
+    await isolation?.sandboxReady
+    if (this.#status === 'stopping' || this.#status === 'stopped') return
+    const unavailable = isolation === this.#isolation ? isolation?.unavailable : null
+    if (unavailable && this.#status === 'running') {
       this.#notice('error', 'Checks cannot run', unavailable, null)
       this.pause(unavailable)
     }
-    this.#emitSnapshot()
-    this.#pump()
+    await this.checkHealth()
   }
 
   /**
@@ -264,6 +284,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
   async #stopNow(): Promise<EngineSnapshot['stats']> {
     for (const dispose of this.#timers) dispose()
     this.#timers = []
+    this.#intake.abort(new Error('Fixloop is stopping'))
     this.#outage.dispose()
     this.#churn.dispose()
     this.log.info('Stopping: no new work is taken', { source: 'engine' })
@@ -313,6 +334,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     }
     this.#status = 'paused'
     this.#pausedReason = reason
+    this.#intake.abort(new Error(reason))
     this.log.warn(`Paused: ${reason}`, { source: 'engine' })
     // Not awaited, never unhandled: with the lock lost this write is refused, and that is said.
     this.#write((s) => {
@@ -328,6 +350,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#status = 'running'
     this.#pausedReason = null
     this.#keyRejected = null
+    this.#intake = new AbortController()
     this.log.info('Resumed', { source: 'engine' })
     this.#write((s) => {
       s.processes.orchestrator.status = 'running'
@@ -357,6 +380,9 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       })
       return r
     })
+    // Asked for in the same turn, the take shares the enqueue's state write.
+    this.#pump()
+    const { task, merged } = await queued
     this.log.info(
       merged
         ? `Change to ${describeFiles(files)} merged into pending task ${task.id}`
@@ -392,6 +418,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
 
   async #take(): Promise<void> {
     if (this.#isolationStale && this.#active.size === 0) await this.#rebuildIsolation()
+    await this.#isolation?.sandboxReady
     while (
       !this.#outage.holding() &&
       !this.#isolationStale &&
@@ -447,6 +474,10 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       workspaces: () => isolation.workspaces,
       baseline: () => isolation.baseline,
       sandbox: () => isolation.sandbox,
+      files: () => isolation.files,
+      warm: () => isolation.warm,
+      changes: () => this.#changes,
+      intake: () => this.#intake.signal,
       checkEnv: () => withoutSecretValues(process.env, Object.values(this.#secrets)),
       redact: this.#redactor(),
       store: { state: () => this.#store!.state, write: (fn) => this.#write(fn) },
@@ -542,6 +573,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       'ignore',
       'watchExtensions',
       'debounceSeconds',
+      'checkDebounceSeconds',
       'maxWaitSeconds',
       'stormThreshold',
       'watchBackend',
@@ -598,7 +630,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     const health = await assessHealth({
       root: this.root,
       now: isoNow(this.#clock),
-      state: stateHealth(store, this.#writeError),
+      state: stateHealth(store, store?.lastWriteError ?? this.#writeError),
       watcher: watcherHealth(w ?? null),
       checks: this.#runnerProblem
         ? { ok: false, detail: this.#runnerProblem }
@@ -764,6 +796,7 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
       root: this.root,
       settings: this.#settings,
       ownWrites: this.ownWrites,
+      changes: this.#changes,
       clock: this.#clock,
       log: this.log,
       onBatch: (batch) => {
@@ -808,11 +841,14 @@ export class Orchestrator extends EventEmitter<OrchestratorEvents> {
     this.#isolation = null
     await old?.dispose().catch(() => undefined)
     try {
-      this.#isolation = await this.#createIsolation()
+      const isolation = await this.#createIsolation()
+      this.#isolation = isolation
       this.#isolationStale = false
-      if (this.#isolation.unavailable && this.#status === 'running') {
-        this.#notice('error', 'Checks cannot run', this.#isolation.unavailable, null)
-        this.pause(this.#isolation.unavailable)
+      isolation.indexFiles()
+      await isolation.sandboxReady
+      if (isolation.unavailable && this.#status === 'running') {
+        this.#notice('error', 'Checks cannot run', isolation.unavailable, null)
+        this.pause(isolation.unavailable)
       }
     } catch (error) {
       this.log.error(`Could not set up the shadow workspace: ${(error as Error).message}`)

@@ -136,6 +136,7 @@ export class StateStore {
   private forceStateFile = false
   readonly tasksDir: string
   private closing = false
+  private writeError: string | null = null
   private closed: Promise<void> | undefined
   private lost: StateCompromisedError | null = null
   private readonly emitter: StateEmitter
@@ -260,6 +261,14 @@ export class StateStore {
     return this.current
   }
 
+  /**
+   * Why the last write to disk failed (a full disk, say), until `state.json` is written again. An
+   * update that is only in memory (RIDER_SECTIONS) does not clear it.
+   */
+  get lastWriteError(): string | null {
+    return this.writeError
+  }
+
   /** Whether the lock was lost; if so, `update` rejects and nothing more is written. */
   get compromised(): boolean {
     return this.lost !== null
@@ -350,6 +359,7 @@ export class StateStore {
     try {
       if (next !== base || this.forceStateFile) await this.persist(base, next)
     } catch (error) {
+      if (!(error instanceof StateCompromisedError)) this.writeError = (error as Error).message
       return done.forEach(({ job }) => job.reject(error))
     }
     for (const { job, result } of done) job.resolve(result)
@@ -428,6 +438,7 @@ export class StateStore {
       await writeFileAtomic(this.paths.stateFile, rendered.json)
       this.heartbeatOffset = rendered.heartbeatOffset
       bytes = rendered.bytes
+      this.writeError = null
       if (this.riders) clearTimeout(this.riders)
       this.riders = null
     }

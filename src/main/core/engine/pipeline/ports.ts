@@ -5,7 +5,7 @@
  */
 import type { EscalationRecord, Task, TaskOutcome, Usage } from '../../../../shared/domain'
 import type { Settings } from '../../../../shared/settings'
-import type { RunnerInfo } from '../../checks'
+import type { ProjectFiles, RunnerInfo, WarmExecutor } from '../../checks'
 import type { ClaudeClient } from '../../claude/client'
 import type { OwnWriteRegistry } from '../../fix/editor-types'
 import type { Logger } from '../../log/logger'
@@ -58,6 +58,14 @@ export interface GreenBaselinePort {
   record(hint?: { changed?: string[] }): Promise<unknown>
 }
 
+/** When the user last changed each file, as the watcher saw it (clock ms; repeats not counted). */
+export interface ChangeTimes {
+  /** null: not lately. */
+  lastChangeAt(rel: string): number | null
+  /** Resolves with the first of `rels` to change from now on; rejects when `signal` is aborted. */
+  nextChange(rels: readonly string[], signal: AbortSignal): Promise<string>
+}
+
 export interface PipelineDeps {
   /** The user's project. Only the apply stage writes it. */
   root: string
@@ -77,6 +85,17 @@ export interface PipelineDeps {
   baseline?: () => GreenBaselinePort | null
   /** null: checks run unsandboxed (in the shadow all the same). */
   sandbox: () => CheckSandbox | null
+  /** The project's file index, so choosing tests walks no tree. @default none: the shadow is walked */
+  files?: () => ProjectFiles | null
+  /** Long-lived test runners that take checks warm; none: every check is a process of its own. */
+  warm?: () => WarmExecutor | null
+  /** The watcher's change times, for the gate's quiet wait; none: a red task goes on at once. */
+  changes?: () => ChangeTimes | null
+  /**
+   * Aborted when the engine stops taking new work (pause, stop): a task still waiting at the gate
+   * for its files to be quiet goes back to pending instead of on to Claude.
+   */
+  intake?: () => AbortSignal
   /** The environment checks start from: the user's, without Fixloop's secrets. */
   checkEnv: () => NodeJS.ProcessEnv
   /** Removes secrets from text that is kept, shown or sent (check output). */

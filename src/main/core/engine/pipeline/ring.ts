@@ -3,7 +3,7 @@
  * in the OS sandbox (writing only the copy, its temp folder and its report folder), its environment
  * is the user's without Fixloop's secrets; and its output names the project's paths, not the copy's.
  */
-import type { RingOptions } from '../../checks'
+import type { RingOptions, WarmExecutor } from '../../checks'
 import type { CheckSandbox, WorkspaceLease } from './ports'
 
 export function ringIn(
@@ -11,17 +11,20 @@ export function ringIn(
   sandbox: CheckSandbox | null,
   env: NodeJS.ProcessEnv,
   signal?: AbortSignal,
+  warm?: WarmExecutor | null,
 ): RingOptions {
   return {
     signal,
     env,
     tmpDir: lease.tmpDir,
+    // A warm runner is started the same way: in the lease, in the sandbox, with this environment.
+    ...(warm ? { warm } : {}),
     sandbox: sandbox
-      ? (argv, writable) =>
+      ? (argv, writable, tmpDir = lease.tmpDir) =>
           sandbox.wrap(argv, {
             cwd: lease.root,
             writable: [...lease.writable, ...writable],
-            tmpDir: lease.tmpDir,
+            tmpDir,
             readable: lease.readable,
           })
       : undefined,

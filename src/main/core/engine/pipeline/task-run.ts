@@ -12,6 +12,7 @@ import type {
   Usage,
 } from '../../../../shared/domain'
 import { EMPTY_USAGE } from '../../../../shared/domain'
+import { filesAt } from '../../checks'
 import type { RingOptions, RunnerInfo } from '../../checks'
 import type { ClaudeClient } from '../../claude/client'
 import { addUsage } from '../../claude/pricing'
@@ -99,8 +100,12 @@ export class TaskRun {
   ring(): RingOptions {
     const { deps, lease } = this
     if (!lease) throw new Error('checks run in a shadow workspace')
+    const files = deps.files?.() ?? null
     return {
-      ...ringIn(lease, deps.sandbox(), deps.checkEnv(), this.signal),
+      ...ringIn(lease, deps.sandbox(), deps.checkEnv(), this.signal, deps.warm?.()),
+      // The paths are relative: the index of the user's tree lists the shadow's files as well.
+      index: files ? filesAt(files, lease.root) : null,
+      debug: (message) => deps.log.debug(message, { taskId: this.id, source: 'checks' }),
       onCheck: (e) => {
         if (e.type === 'start')
           deps.log.debug(`$ ${e.command.join(' ')}`, { taskId: this.id, source: 'checks' })
