@@ -1,7 +1,7 @@
 // Bundles the headless CLI (src/main/cli) into out/cli/index.js for Node 20+.
-// Dependencies stay external (they are installed next to it), except zod: it is needed at every
-// start and ships as a few hundred ES modules, whose resolution by Node cost ~45 ms of start-up
-// (issue 13); bundled it is one parse.
+// Dependencies stay external (they are installed next to it), except zod and immer: both are needed
+// at every start (the state store), and zod ships as a few hundred ES modules, whose resolution by
+// Node cost ~45 ms of start-up (issue 13); bundled they are one parse.
 // Splitting keeps what `await import()` loads (the dashboard server and its WebSocket library) in
 // chunks of their own beside index.js, so a command that does not need them does not load them.
 import { cpSync, readdirSync, rmSync } from 'node:fs'
@@ -20,7 +20,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  plugins: [externalDependencies(['zod'])],
+  plugins: [externalDependencies(['zod', 'immer'])],
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
