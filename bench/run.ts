@@ -13,6 +13,8 @@ const ALL = [
   'watch',
   'shadow',
   'checks',
+  'selection',
+  'warm-runner',
   'sandbox',
   'claude',
   'fix-safety',
@@ -24,6 +26,7 @@ const ALL = [
   'fixrate',
   'crash',
   'start',
+  'speed',
 ]
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length ? chosen : ALL
