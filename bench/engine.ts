@@ -13,13 +13,13 @@ import { join } from 'node:path'
 import { loadConfig } from '../src/main/core/config/load-config'
 import { Orchestrator } from '../src/main/core/engine/orchestrator'
 import type { Task } from '../src/shared/domain'
-import { say, startFakeAnthropic } from '../test/support/fake-anthropic'
+import { startFakeAnthropic } from '../test/support/fake-anthropic'
 import {
   BROKEN_MATH,
   GOOD_MATH,
   createSampleProject,
   editReply,
-  isPlanRequest,
+  finishReply,
   planReply,
 } from '../test/support/sample-project'
 
@@ -47,12 +47,6 @@ async function main(): Promise<void> {
   })
   await engine.start()
 
-  fake.respondWith((req) => {
-    if (isPlanRequest(req.body)) return planReply()
-    const body = req.body as { messages: unknown[] }
-    return body.messages.length === 1 ? editReply('a - b', 'a + b') : say('Fixed.')
-  })
-
   // Isolation's cost before the first check: from the task being taken (phase sync) to the spawn of
   // its first check in the shadow workspace (the lease, the runner rebased, the phase stored).
   const beforeFirstCheck: number[] = []
@@ -75,6 +69,8 @@ async function main(): Promise<void> {
       engine.once('task_created', () => resolve(performance.now())),
     )
     const done = new Promise<Task>((resolve) => engine.once('task_completed', resolve))
+    // One fix in the agent's protocol: report_plan, the edit, finish.
+    fake.enqueue(planReply(), editReply('a - b', 'a + b'), finishReply())
     project.write('src/math.js', `${BROKEN_MATH}${'\n'.repeat(i % 2)}`)
     const start = await created
     const task = await done
@@ -85,8 +81,8 @@ async function main(): Promise<void> {
     walls.push(end - start)
     childTimes.push(child)
     overheads.push(end - start - child)
-    // Put the bug back for the next round without it becoming a task of its own too early.
-    await new Promise((r) => setTimeout(r, 150))
+    // Past the burst hold (churn.ts: at least 1 s), so the next save is a task of its own.
+    await new Promise((r) => setTimeout(r, 1_100))
   }
   const bodies = fake.messageBodies()
   const bytesPerRequest = fake.messageRequests().map((r) => r.bytes)
