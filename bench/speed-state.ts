@@ -77,7 +77,8 @@ function attempt(n: number, passed: boolean): Attempt {
   }
 }
 
-function body(passed: boolean): Partial<Task> {
+/** A finished task's record as it looks at the size limits (also used by bench/state.ts). */
+export function taskBody(passed: boolean): Partial<Task> {
   return {
     detection: [check('related', false)],
     selection: [
@@ -116,7 +117,7 @@ export async function prefillFullHistory(projectRoot: string): Promise<void> {
         )
         takeNext(d.queues, ctx)
         const passed = i % 2 === 0
-        updateTask(d.queues, task.id, body(passed), ctx)
+        updateTask(d.queues, task.id, taskBody(passed), ctx)
         if (passed) complete(d.queues, task.id, { outcome: 'fixed' }, ctx)
         else {
           fail(d.queues, task.id, 'Checks still red after 3 attempts; edits rolled back.', {}, ctx)

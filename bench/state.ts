@@ -11,7 +11,6 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import type { Attempt, CheckResult, Task } from '../src/shared/domain'
 import {
   checkInvariants,
   complete,
@@ -23,11 +22,11 @@ import {
 import { StateFile, StateStore } from '../src/main/core/state'
 import { writeFileAtomic } from '../src/main/core/state/atomic-write'
 import { deepFreeze } from '../src/main/core/state/deep-freeze'
+import { taskBody } from './speed-state'
 
 const writesArg = process.argv.find((a) => a.startsWith('--writes='))
 const WRITES = writesArg ? Number(writesArg.split('=')[1]) : 200
 /** The check runner keeps up to 64 KiB of output per check (DEFAULT_MAX_OUTPUT_BYTES). */
-const RAW_OUTPUT_BYTES = 64 * 1024
 
 const rows: Array<{ name: string; p50: number; p95: number; max: number; unit: string }> = []
 const pct = (xs: number[], p: number) =>
@@ -52,101 +51,6 @@ function sample(n: number, fn: () => void): number[] {
   return out
 }
 
-const failureLine = (i: number) =>
-  ` FAIL  src/services/case-service.test.ts > CaseService > computes totals #${i}\n` +
-  `AssertionError: expected 41 to be 42 // Object.is equality\n ❯ src/services/case-service.test.ts:${i}:17\n`
-const output = (bytes: number) => {
-  let s = ''
-  for (let i = 0; s.length < bytes; i++) s += failureLine(i)
-  return s.slice(-bytes)
-}
-const RAW = output(RAW_OUTPUT_BYTES)
-
-function check(name: string, passed: boolean): CheckResult {
-  return {
-    name,
-    command: ['npx', 'vitest', 'run', '--reporter=json', 'src/services/case-service.test.ts'],
-    passed,
-    exitCode: passed ? 0 : 1,
-    signal: null,
-    timedOut: false,
-    durationMs: 2345,
-    output: RAW,
-    failures: passed
-      ? []
-      : Array.from({ length: 3 }, (_, i) => ({
-          name: `CaseService computes totals #${i}`,
-          file: 'src/services/case-service.test.ts',
-          message: 'AssertionError: expected 41 to be 42\n'.repeat(8),
-        })),
-  }
-}
-
-const diff = (lines: number) =>
-  '--- a/src/services/case-service.ts\n+++ b/src/services/case-service.ts\n@@ -10,7 +10,7 @@\n' +
-  Array.from({ length: lines }, (_, i) =>
-    i % 2 ? `-  const total = sum(items) - ${i}\n` : `+  const total = sum(items) + ${i}\n`,
-  ).join('')
-
-function attempt(n: number, passed: boolean): Attempt {
-  return {
-    n,
-    startedAt: new Date().toISOString(),
-    finishedAt: new Date().toISOString(),
-    outcome: passed ? 'passed' : 'failed',
-    checks: [check('related', passed), check('suite', passed)],
-    edits: [
-      {
-        path: 'src/services/case-service.ts',
-        hashBefore: 'a'.repeat(64),
-        hashAfter: 'b'.repeat(64),
-        diff: diff(40),
-      },
-    ],
-    usage: {
-      requests: 6,
-      inputTokens: 18_000,
-      outputTokens: 1_200,
-      cacheCreationInputTokens: 9_000,
-      cacheReadInputTokens: 40_000,
-      costUsd: 0.11,
-    },
-  }
-}
-
-function body(passed: boolean): Partial<Task> {
-  return {
-    detection: [check('related', false)],
-    selection: [
-      {
-        file: 'src/services/case-service.test.ts',
-        reason: 'graph',
-        because: 'src/services/case-service.ts',
-      },
-      { file: 'src/api/cases.test.ts', reason: 'graph', because: 'src/services/case-service.ts' },
-    ],
-    attempts: [attempt(1, false), attempt(2, false), attempt(3, passed)],
-    plan: {
-      rootCause:
-        'The total is computed before the discount is applied, so every case is off by one unit.',
-      files: ['src/services/case-service.ts'],
-      steps: ['Apply the discount first', 'Recompute the total', 'Keep the rounding rule'],
-      risk: 'low',
-      testsLookWrong: false,
-      source: 'claude',
-    },
-    diff: diff(60),
-    usage: {
-      requests: 18,
-      inputTokens: 54_000,
-      outputTokens: 3_600,
-      cacheCreationInputTokens: 9_000,
-      cacheReadInputTokens: 120_000,
-      costUsd: 0.33,
-    },
-  }
-}
-
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'fixloop-bench-state-'))
   const store = await StateStore.open({ projectRoot: dir })
@@ -161,7 +65,7 @@ async function main() {
       )
       takeNext(d.queues, ctx)
       const passed = i % 2 === 0
-      updateTask(d.queues, task.id, body(passed), ctx)
+      updateTask(d.queues, task.id, taskBody(passed), ctx)
       if (passed) complete(d.queues, task.id, { outcome: 'fixed' }, ctx)
       else {
         fail(d.queues, task.id, 'Checks still red after 3 attempts; edits rolled back.', {}, ctx)
@@ -226,7 +130,7 @@ async function main() {
     const ctx = store.queueContext(d)
     const { task } = enqueue(d.queues, { files: ['src/running.ts'], kind: 'file_change' }, ctx)
     takeNext(d.queues, ctx)
-    updateTask(d.queues, task.id, body(false), ctx)
+    updateTask(d.queues, task.id, taskBody(false), ctx)
   })
   const kinds: Record<string, number> = {}
   store.on('written', (w) => {
@@ -262,7 +166,7 @@ async function main() {
     complete(d.queues, running.id, { outcome: 'fixed' }, ctx)
     const { task } = enqueue(d.queues, { files: ['src/running.ts'], kind: 'file_change' }, ctx)
     takeNext(d.queues, ctx)
-    updateTask(d.queues, task.id, body(false), ctx)
+    updateTask(d.queues, task.id, taskBody(false), ctx)
   })
 
   // What the old write path did on every write, on its own, for contrast.
