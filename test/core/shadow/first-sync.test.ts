@@ -103,6 +103,22 @@ describe('ShadowPool first sync', () => {
     await lease.release()
   })
 
+  it('lets checks read a package linked from outside the project (npm link, a shared install)', async () => {
+    const f = fixture(SOURCES)
+    const install = path.join(f.base, 'shared-install', 'node_modules')
+    mkdirSync(path.join(install, 'shared-pkg'), { recursive: true })
+    writeFileSync(path.join(install, 'shared-pkg', 'index.js'), 'module.exports = 1\n')
+    mkdirSync(f.file('node_modules'), { recursive: true })
+    f.link('node_modules/shared-pkg', path.join(install, 'shared-pkg'))
+    const lease = await f.pool().lease([])
+    expect(readlinkSync(path.join(lease.root, 'node_modules/shared-pkg'))).toBe(
+      f.file('node_modules/shared-pkg'),
+    )
+    // Its folder, so a sandbox that hides where it lives (bwrap's /tmp) still shows it.
+    expect(lease.readable).toContain(install)
+    await lease.release()
+  })
+
   it('leaves the project byte-identical, mtimes included', async () => {
     const f = fixture(SOURCES)
     f.link('link-to-src', 'src')

@@ -60,7 +60,13 @@ export function planDependencyLink(mirror: Mirror, entryRel: string, isSymlink: 
   const lexical = path.resolve(path.dirname(at), readlinkSync(at))
   const reached = realOrNull(lexical) ?? lexical
   const root = mirror.projectRoot
-  if (!isInside(reached, root)) return at
+  if (!isInside(reached, root)) {
+    // A package linked from outside (npm link, a shared install): checks read it through the
+    // project's link, so the sandbox must show where it leads. Its folder, not each package: one
+    // mount for a node_modules whose entries all point into another install.
+    mirror.outside.add(path.dirname(reached))
+    return at
+  }
   const targetRel = toRel(root, reached)
   return mirror.classify(targetRel, true).kind === 'mirrored'
     ? shadowRelative(mirror, entryRel, targetRel)
