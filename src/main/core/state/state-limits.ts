@@ -39,6 +39,43 @@ export function applyStateLimits(
 }
 
 /**
+ * Whether `applyStateLimits(state, queueLimits, clip)` would change anything. Read on a plain
+ * (frozen) state, so the store drafts the limits only on the rare write that needs them.
+ */
+export function limitsNeeded(
+  state: StateFile,
+  queueLimits: QueueLimits = DEFAULT_QUEUE_LIMITS,
+  clip: (id: string) => boolean = () => true,
+): boolean {
+  const q = state.queues
+  if (q.completed.length > queueLimits.completed || q.failed.length > queueLimits.failed) return true
+  if (state.conversation_history.length > STATE_LIMITS.conversationHistory) return true
+  if (state.test_results.length > STATE_LIMITS.testResults) return true
+  if (Object.keys(state.spend).length > STATE_LIMITS.spendDays) return true
+  if (Object.keys(state.escalations).length > STATE_LIMITS.escalations) return true
+  for (const list of [q.completed, q.failed])
+    for (const task of list) if (clip(task.id) && clipNeeded(task)) return true
+  return false
+}
+
+/** Whether `clipFinished` would change the task. */
+function clipNeeded(task: Task): boolean {
+  const L = STATE_LIMITS
+  const long = (c: CheckResult, max: number) =>
+    c.output.length > max ||
+    c.failures.length > L.finishedFailuresPerCheck ||
+    c.failures.some((f) => f.message.length > L.finishedFailureChars)
+  if (task.detection.some((c) => long(c, L.finishedEarlierOutputChars))) return true
+  const last = task.attempts.length - 1
+  return task.attempts.some(
+    (attempt, i) =>
+      attempt.checks.some((c) =>
+        long(c, i === last ? L.finishedOutputChars : L.finishedEarlierOutputChars),
+      ) || attempt.edits.some((e) => e.diff.length > L.finishedDiffChars),
+  )
+}
+
+/**
  * Shrinks a finished task's bulky text: the end of each output (where a runner prints its summary),
  * the start of each failure message and edit diff. The task's own `diff` (what undo shows) stays.
  */

@@ -33,7 +33,7 @@ import { resolveStatePaths } from './paths'
 import type { StatePaths } from './paths'
 import { freshState } from './schema'
 import type { StateFile } from './schema'
-import { applyStateLimits } from './state-limits'
+import { applyStateLimits, limitsNeeded } from './state-limits'
 import { deepFreeze } from './deep-freeze'
 import { assertRealDataDir } from './data-dir'
 import { RIDER_DELAY_MS, changedFinished, planWrite, taskIndex, validateChange } from './state-diff'
@@ -376,10 +376,13 @@ export class StateStore {
     result = detach(result)
     const candidate = finishDraft(draft) as StateFile
     if (candidate === prev) return { state: prev, result }
-    const clip = changedFinished(prev, candidate)
-    const state = produce(candidate, (d) =>
-      applyStateLimits(d, this.queueLimits, (id) => clip.has(id)),
-    )
+    const changed = changedFinished(prev, candidate)
+    const clip = (id: string) => changed.has(id)
+    // Drafted only when something is over a limit: walking every finished task through a draft
+    // costs more than the rest of a write.
+    const state = limitsNeeded(candidate, this.queueLimits, clip)
+      ? produce(candidate, (d) => applyStateLimits(d, this.queueLimits, clip))
+      : candidate
     const problem = validateChange(prev, state, this.queueLimits)
     if (problem) throw new StateValidationError(`Refused to save an invalid state: ${problem}`)
     return { state, result }
