@@ -48,7 +48,8 @@ export function limitsNeeded(
   clip: (id: string) => boolean = () => true,
 ): boolean {
   const q = state.queues
-  if (q.completed.length > queueLimits.completed || q.failed.length > queueLimits.failed) return true
+  if (q.completed.length > queueLimits.completed || q.failed.length > queueLimits.failed)
+    return true
   if (state.conversation_history.length > STATE_LIMITS.conversationHistory) return true
   if (state.test_results.length > STATE_LIMITS.testResults) return true
   if (Object.keys(state.spend).length > STATE_LIMITS.spendDays) return true
