@@ -11,18 +11,11 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import {
-  checkInvariants,
-  complete,
-  enqueue,
-  fail,
-  takeNext,
-  updateTask,
-} from '../src/main/core/queue'
+import { checkInvariants, complete, enqueue, takeNext, updateTask } from '../src/main/core/queue'
 import { StateFile, StateStore } from '../src/main/core/state'
 import { writeFileAtomic } from '../src/main/core/state/atomic-write'
 import { deepFreeze } from '../src/main/core/state/deep-freeze'
-import { taskBody } from './speed-state'
+import { fillFullHistory, taskBody } from './speed-state'
 
 const writesArg = process.argv.find((a) => a.startsWith('--writes='))
 const WRITES = writesArg ? Number(writesArg.split('=')[1]) : 200
@@ -56,66 +49,7 @@ async function main() {
   const store = await StateStore.open({ projectRoot: dir })
   let unclippedBytes = 0
   await store.update((d) => {
-    const ctx = store.queueContext(d)
-    for (let i = 0; i < 100; i++) {
-      const { task } = enqueue(
-        d.queues,
-        { files: [`src/module-${i}/index.ts`], kind: 'file_change' },
-        ctx,
-      )
-      takeNext(d.queues, ctx)
-      const passed = i % 2 === 0
-      updateTask(d.queues, task.id, taskBody(passed), ctx)
-      if (passed) complete(d.queues, task.id, { outcome: 'fixed' }, ctx)
-      else {
-        fail(d.queues, task.id, 'Checks still red after 3 attempts; edits rolled back.', {}, ctx)
-        task.escalations = (['github', 'slack'] as const).map((channel) => ({
-          channel,
-          at: ctx.now,
-          ok: true,
-          detail: 'issue #12 opened',
-          url: 'https://github.com/o/r/issues/12',
-          fingerprint: 'f'.repeat(16),
-          tries: 1,
-        }))
-      }
-    }
-    for (let i = 0; i < 100; i++) {
-      d.conversation_history.push({
-        timestamp: ctx.now,
-        type: 'task_created',
-        task_id: `task_${i}`,
-        file_path: `src/module-${i}/index.ts`,
-      })
-    }
-    for (let i = 0; i < 200; i++) {
-      d.test_results.push({
-        task_id: `task_${i}`,
-        timestamp: ctx.now,
-        passed: i % 3 === 0,
-        duration: 2.3,
-        command: ['npx', 'vitest', 'run', `src/module-${i}/index.test.ts`],
-        name: 'related',
-      })
-    }
-    for (let day = 0; day < 31; day++)
-      d.spend[new Date(Date.UTC(2025, 0, 1 + day)).toISOString().slice(0, 10)] = {
-        ...d.stats.usage,
-        costUsd: 1.5,
-      }
-    for (let i = 0; i < 20; i++)
-      d.breakers.push({
-        file: `src/module-${i}/index.ts`,
-        state: 'closed',
-        failures: [ctx.now],
-        openedAt: null,
-      })
-    for (let i = 0; i < 100; i++)
-      d.escalations[`fp${i}`] = {
-        lastAt: { github: ctx.now, slack: ctx.now },
-        githubIssue: i + 1,
-        githubIssueUrl: `https://github.com/o/r/issues/${i + 1}`,
-      }
+    fillFullHistory(d, store.queueContext(d))
     unclippedBytes = Buffer.byteLength(JSON.stringify(d))
   })
 
